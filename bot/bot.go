@@ -1,0 +1,334 @@
+// Package bot is ritualbot's Slack edge: the Socket Mode loop, routing of commands, buttons, modals
+// and events to small handlers, Block Kit rendering, and delivery of the outbox.
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// Options configure a Bot.
+type Options struct {
+	// Command is the slash command, e.g. "/ritual".
+	Command string
+	// IsAdmin reports whether a user may run admin subcommands.
+	IsAdmin func(userID string) bool
+	// Workers bounds how many envelopes are handled at once; 0 means 8.
+	Workers int
+	// Logger receives the bot's log lines.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+}
+
+// socketClient is the part of slack-go's socketmode.Client the loop uses.
+type socketClient interface {
+	RunContext(ctx context.Context) error
+	AckCtx(ctx context.Context, envelopeID string, payload any) error
+}
+
+// Bot receives Socket Mode envelopes, acknowledges them at once and handles them on a bounded pool.
+type Bot struct {
+	opts   Options
+	log    *slog.Logger
+	api    slackAPI
+	socket socketClient
+	events <-chan socketmode.Event
+
+	commands map[string]*Subcommand
+	order    []string
+	actions  map[string]ActionHandler
+	views    map[string]ViewHandler
+	home     []HomeSection
+
+	seen      *eventIDs
+	connected atomic.Bool
+	lastEnvAt atomic.Int64
+}
+
+// New builds a bot on a slack-go client and its Socket Mode client.
+func New(api *slack.Client, socket *socketmode.Client, opts Options) *Bot {
+	return newBot(newWebAPI(api), socket, socket.Events, opts)
+}
+
+func newBot(api slackAPI, socket socketClient, events <-chan socketmode.Event, opts Options) *Bot {
+	if opts.Workers <= 0 {
+		opts.Workers = 8
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.IsAdmin == nil {
+		opts.IsAdmin = func(string) bool { return false }
+	}
+	b := &Bot{
+		opts:     opts,
+		log:      opts.Logger.With("component", "bot"),
+		api:      api,
+		socket:   socket,
+		events:   events,
+		commands: map[string]*Subcommand{},
+		actions:  map[string]ActionHandler{},
+		views:    map[string]ViewHandler{},
+		seen:     newEventIDs(10000, time.Hour),
+	}
+	b.registerCore()
+	return b
+}
+
+// Connected reports whether the Socket Mode connection is up.
+func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// LastEnvelope is when the last envelope arrived (zero if none).
+func (b *Bot) LastEnvelope() time.Time {
+	if ns := b.lastEnvAt.Load(); ns != 0 {
+		return time.Unix(0, ns)
+	}
+	return time.Time{}
+}
+
+// ackTimeout bounds one ack write; Slack wants acks within 3 s.
+const ackTimeout = 2 * time.Second
+
+// drainTimeout bounds how long in-flight work may take after shutdown begins.
+const drainTimeout = 15 * time.Second
+
+// ErrInvalidAuth is returned by Run when Slack refuses the app token.
+var ErrInvalidAuth = errors.New("slack refused the app-level token (SLACK_APP_TOKEN): check it is an xapp- token with connections:write")
+
+// Run connects over Socket Mode and handles envelopes until ctx is cancelled, then finishes the
+// work in flight before returning.
+func (b *Bot) Run(ctx context.Context) error {
+	socketCtx, stopSocket := context.WithCancel(ctx)
+	defer stopSocket()
+	socketErr := make(chan error, 1)
+	go func() { socketErr <- b.socket.RunContext(socketCtx) }()
+
+	// Work after shutdown begins gets a fresh deadline, so in-flight handlers can finish.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	jobs := make(chan func(context.Context), b.opts.Workers*4)
+	var workers sync.WaitGroup
+	for range b.opts.Workers {
+		workers.Go(func() {
+			for job := range jobs {
+				b.safely(workCtx, job)
+			}
+		})
+	}
+	finish := func() {
+		close(jobs)
+		done := make(chan struct{})
+		go func() { workers.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(drainTimeout):
+			b.log.Warn("shutdown: in-flight work did not finish in time", "waited", drainTimeout)
+			cancelWork()
+			<-done
+		}
+		b.connected.Store(false)
+	}
+
+	for {
+		select {
+		case <-ctx.Done():
+			finish()
+			return nil
+		case err := <-socketErr:
+			finish()
+			if ctx.Err() != nil {
+				return nil
+			}
+			if err != nil && (err.Error() == "invalid_auth" || err.Error() == "not_authed" || err.Error() == "token_revoked") {
+				return ErrInvalidAuth
+			}
+			return fmt.Errorf("socket mode: %w", err)
+		case evt, ok := <-b.events:
+			if !ok {
+				finish()
+				return nil
+			}
+			if job := b.receive(ctx, evt); job != nil {
+				select {
+				case jobs <- job:
+				case <-ctx.Done():
+				}
+			}
+		}
+	}
+}
+
+// safely runs one job, turning a panic into a log line.
+func (b *Bot) safely(ctx context.Context, job func(context.Context)) {
+	defer func() {
+		if r := recover(); r != nil {
+			b.log.Error("handler panicked", "panic", r)
+		}
+	}()
+	job(ctx)
+}
+
+// receive acknowledges evt and returns the work it implies, if any. It never blocks on handlers.
+func (b *Bot) receive(ctx context.Context, evt socketmode.Event) func(context.Context) {
+	switch evt.Type {
+	case socketmode.EventTypeConnecting:
+		b.log.Debug("connecting to Slack")
+		return nil
+	case socketmode.EventTypeConnected:
+		b.connected.Store(true)
+		b.log.Info("connected to Slack")
+		return nil
+	case socketmode.EventTypeConnectionError:
+		b.connected.Store(false)
+		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
+			b.log.Warn("connection to Slack failed; retrying", "attempt", e.Attempt, "backoff", e.Backoff, "err", e.Error())
+		}
+		return nil
+	case socketmode.EventTypeInvalidAuth:
+		b.connected.Store(false)
+		b.log.Error("Slack refused the app token")
+		return nil
+	case socketmode.EventTypeHello:
+		b.connected.Store(true)
+		return nil
+	case socketmode.EventTypeDisconnect:
+		b.connected.Store(false)
+		reason := ""
+		if evt.Request != nil {
+			reason = evt.Request.Reason
+		}
+		if reason == "link_disabled" {
+			b.log.Error("Slack disabled Socket Mode for this app; turn it back on in the app settings", "reason", reason)
+		} else {
+			b.log.Info("Slack asked us to reconnect", "reason", reason)
+		}
+		return nil
+	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
+		b.log.Warn("socket mode error", "type", string(evt.Type))
+		return nil
+	case socketmode.EventTypeErrorBadMessage:
+		b.ackBadMessage(ctx, evt)
+		return nil
+	}
+	if evt.Request == nil || evt.Request.EnvelopeID == "" {
+		b.log.Debug("ignoring socket event without envelope", "type", string(evt.Type))
+		return nil
+	}
+	b.lastEnvAt.Store(b.opts.Now().UnixNano())
+	req := evt.Request
+	switch evt.Type {
+	case socketmode.EventTypeSlashCommand:
+		b.ack(ctx, req.EnvelopeID, nil)
+		cmd, ok := evt.Data.(slack.SlashCommand)
+		if !ok {
+			return nil
+		}
+		return func(ctx context.Context) { b.handleCommand(ctx, cmd) }
+	case socketmode.EventTypeInteractive:
+		cb, ok := evt.Data.(slack.InteractionCallback)
+		if !ok {
+			b.ack(ctx, req.EnvelopeID, nil)
+			return nil
+		}
+		if cb.Type == slack.InteractionTypeViewSubmission {
+			// A submission's answer (close, or field errors) must travel in the ack itself.
+			return func(ctx context.Context) { b.ack(ctx, req.EnvelopeID, b.handleViewSubmission(ctx, cb)) }
+		}
+		b.ack(ctx, req.EnvelopeID, nil)
+		return func(ctx context.Context) { b.handleInteraction(ctx, cb) }
+	case socketmode.EventTypeEventsAPI:
+		b.ack(ctx, req.EnvelopeID, nil)
+		outer, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if !ok {
+			return nil
+		}
+		if id := eventID(req.Payload); id != "" && !b.seen.firstTime(id, b.opts.Now()) {
+			b.log.Debug("dropping redelivered event", "retry_attempt", req.RetryAttempt, "retry_reason", req.RetryReason)
+			return nil
+		}
+		return func(ctx context.Context) { b.handleEvent(ctx, outer) }
+	default:
+		b.ack(ctx, req.EnvelopeID, nil)
+		b.log.Debug("acknowledged unhandled envelope", "type", string(evt.Type))
+		return nil
+	}
+}
+
+// ack acknowledges one envelope, optionally with a response payload.
+func (b *Bot) ack(ctx context.Context, envelopeID string, payload any) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
+	defer cancel()
+	if err := b.socket.AckCtx(ctx, envelopeID, payload); err != nil {
+		b.log.Warn("ack failed", "err", err)
+	}
+}
+
+// ackBadMessage acknowledges an envelope slack-go could not parse, so Slack does not redeliver it.
+func (b *Bot) ackBadMessage(ctx context.Context, evt socketmode.Event) {
+	bad, ok := evt.Data.(*socketmode.ErrorBadMessage)
+	if !ok {
+		return
+	}
+	var envelope struct {
+		EnvelopeID string `json:"envelope_id"`
+		Type       string `json:"type"`
+	}
+	if err := json.Unmarshal(bad.Message, &envelope); err != nil || envelope.EnvelopeID == "" {
+		b.log.Warn("received a malformed socket message", "bytes", len(bad.Message))
+		return
+	}
+	b.ack(ctx, envelope.EnvelopeID, nil)
+	b.log.Warn("acknowledged an envelope slack-go could not parse", "type", envelope.Type)
+}
+
+// eventID extracts event_id from an events_api payload.
+func eventID(payload json.RawMessage) string {
+	var p struct {
+		EventID string `json:"event_id"`
+	}
+	_ = json.Unmarshal(payload, &p)
+	return p.EventID
+}
+
+// eventIDs remembers recently seen event ids, bounded in count and age.
+type eventIDs struct {
+	mu    sync.Mutex
+	max   int
+	ttl   time.Duration
+	seen  map[string]time.Time
+	order []string
+}
+
+func newEventIDs(max int, ttl time.Duration) *eventIDs {
+	return &eventIDs{max: max, ttl: ttl, seen: map[string]time.Time{}}
+}
+
+// firstTime records id and reports whether it was new.
+func (e *eventIDs) firstTime(id string, now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for len(e.order) > 0 && (len(e.order) >= e.max || now.Sub(e.seen[e.order[0]]) > e.ttl) {
+		delete(e.seen, e.order[0])
+		e.order = e.order[1:]
+	}
+	if _, dup := e.seen[id]; dup {
+		return false
+	}
+	e.seen[id] = now
+	e.order = append(e.order, id)
+	return true
+}

@@ -1,0 +1,475 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
+)
+
+// metadataEventType marks every message the bot sends, so a resend after a crash can be avoided.
+const metadataEventType = "ritualbot_outbox"
+
+// Rendered is a message ready for Slack.
+type Rendered struct {
+	Text   string
+	Blocks []slack.Block
+}
+
+// Renderer turns one kind of domain message into Slack content.
+type Renderer func(m rituals.Message) (Rendered, error)
+
+// DeliveryOptions tune a Delivery.
+type DeliveryOptions struct {
+	// Limits are the rate limits assumed up front; zero value means Slack's published tiers.
+	Limits Limits
+	// Logger receives progress and failures.
+	Logger *slog.Logger
+	// Now returns the current time; nil means time.Now.
+	Now func() time.Time
+	// Poll is how often the outbox is read when nobody calls Wake; 0 means 5s.
+	Poll time.Duration
+	// ProgressEvery is how often a long delivery logs its progress; 0 means 30s.
+	ProgressEvery time.Duration
+	// MaxBackoff caps the wait after a server or network error; 0 means 1 minute.
+	MaxBackoff time.Duration
+}
+
+// Delivery drains the outbox into Slack within its rate limits, once per message even across crashes.
+type Delivery struct {
+	api       slackAPI
+	outbox    rituals.Outbox
+	renderers map[string]Renderer
+	limits    *limiter
+	opts      DeliveryOptions
+	log       *slog.Logger
+	wake      chan struct{}
+
+	mu       sync.Mutex
+	backoff  map[string]backoffState // by outbox key
+	progress progress
+}
+
+type backoffState struct {
+	failures int
+	until    time.Time
+}
+
+// NewDelivery builds a delivery worker on a slack-go client.
+func NewDelivery(api *slack.Client, outbox rituals.Outbox, opts DeliveryOptions) *Delivery {
+	return newDelivery(newWebAPI(api), outbox, opts)
+}
+
+func newDelivery(api slackAPI, outbox rituals.Outbox, opts DeliveryOptions) *Delivery {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = 5 * time.Second
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = 30 * time.Second
+	}
+	if opts.MaxBackoff <= 0 {
+		opts.MaxBackoff = time.Minute
+	}
+	if opts.Limits == (Limits{}) {
+		opts.Limits = SlackLimits()
+	}
+	return &Delivery{
+		api:       api,
+		outbox:    outbox,
+		renderers: map[string]Renderer{},
+		limits:    newLimiter(opts.Limits),
+		opts:      opts,
+		log:       opts.Logger.With("component", "delivery"),
+		wake:      make(chan struct{}, 1),
+		backoff:   map[string]backoffState{},
+	}
+}
+
+// Render registers how messages of kind are rendered.
+func (d *Delivery) Render(kind string, r Renderer) { d.renderers[kind] = r }
+
+// Wake asks the worker to read the outbox now, after a run committed messages.
+func (d *Delivery) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// deliveryBatch is how many items one pass reads.
+const deliveryBatch = 200
+
+// Run delivers until ctx is cancelled.
+func (d *Delivery) Run(ctx context.Context) error {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-d.wake:
+		case <-timer.C:
+		}
+		progressed, err := d.Drain(ctx)
+		if err != nil && ctx.Err() == nil {
+			d.log.Error("reading the outbox failed", "err", err)
+		}
+		wait := d.opts.Poll
+		if progressed {
+			wait = 0
+		} else if next := d.nextBackoff(); !next.IsZero() {
+			wait = min(wait, max(0, next.Sub(d.opts.Now())))
+		}
+		timer.Reset(wait)
+	}
+}
+
+// Drain makes one pass over the outbox and reports whether anything was delivered or failed.
+func (d *Delivery) Drain(ctx context.Context) (bool, error) {
+	var after uint64
+	progressed := false
+	for ctx.Err() == nil {
+		items, err := d.outbox.Pending(after, deliveryBatch)
+		if err != nil {
+			return progressed, err
+		}
+		if len(items) == 0 {
+			break
+		}
+		// A conversation whose earlier message is waiting keeps its later ones waiting too.
+		blocked := map[string]bool{}
+		for _, item := range items {
+			after = item.Seq
+			if ctx.Err() != nil {
+				break
+			}
+			target := targetOf(item)
+			if blocked[target] || !d.due(item.Key) {
+				blocked[target] = true
+				continue
+			}
+			done, err := d.deliver(ctx, item)
+			if err != nil {
+				if ctx.Err() != nil {
+					break
+				}
+				d.retryLater(item, err)
+				blocked[target] = true
+				continue
+			}
+			if done {
+				progressed = true
+				d.tick(1)
+			} else {
+				blocked[target] = true
+			}
+		}
+	}
+	d.reportProgress(false)
+	return progressed, nil
+}
+
+// targetOf names the conversation an item goes to, for ordering.
+func targetOf(item rituals.OutboxItem) string {
+	switch {
+	case item.To.Channel != "":
+		return item.To.Channel
+	case item.To.User != "":
+		return item.To.User
+	default:
+		return fmt.Sprint(item.To.Group)
+	}
+}
+
+// deliver sends one item. It returns done=false without error when the item must wait (its thread
+// parent is not delivered yet), and an error only for failures worth retrying.
+func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, error) {
+	var threadTS, channel string
+	if item.ThreadOf != "" {
+		parent, ok, err := d.outbox.Lookup(item.ThreadOf)
+		if err != nil {
+			return false, err
+		}
+		if !ok {
+			return false, nil
+		}
+		channel, threadTS = parent.Channel, parent.TS
+	}
+	if channel == "" {
+		var err error
+		if channel, err = d.resolve(ctx, item); err != nil {
+			return d.failIfPermanent(item, err)
+		}
+	}
+	if item.Attempts > 0 {
+		// An earlier attempt may have reached Slack before we could record it.
+		ts, found, err := d.findSent(ctx, item, channel, threadTS)
+		if err != nil {
+			return d.failIfPermanent(item, err)
+		}
+		if found {
+			d.log.Info("message was already in Slack; not sending it again", "key", item.Key)
+			return true, d.outbox.Delivered(item.Key, rituals.Delivery{Channel: channel, TS: ts, At: d.opts.Now()})
+		}
+	}
+	render, ok := d.renderers[item.Kind]
+	if !ok {
+		return true, d.outbox.Fail(item.Key, "no renderer for kind "+item.Kind, d.opts.Now())
+	}
+	content, err := render(item.Message)
+	if err != nil {
+		return true, d.outbox.Fail(item.Key, "render: "+err.Error(), d.opts.Now())
+	}
+	if err := d.outbox.BeginAttempt(item.Key, channel, d.opts.Now()); err != nil {
+		return false, err
+	}
+	postTo := channel
+	if postTo == "" {
+		postTo = item.To.User // Slack posts to the bot's DM with this person
+	}
+	opts := []slack.MsgOption{
+		slack.MsgOptionText(content.Text, false),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": item.Key}}),
+	}
+	if len(content.Blocks) > 0 {
+		opts = append(opts, slack.MsgOptionBlocks(content.Blocks...))
+	}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	if err := d.limits.wait(ctx, "chat.postMessage", postTo); err != nil {
+		return false, err
+	}
+	gotChannel, ts, err := d.api.PostMessageContext(ctx, postTo, opts...)
+	if err != nil {
+		d.limits.observe("chat.postMessage", err)
+		return d.failIfPermanent(item, err)
+	}
+	if gotChannel == "" {
+		gotChannel = postTo
+	}
+	d.clearBackoff(item.Key)
+	return true, d.outbox.Delivered(item.Key, rituals.Delivery{Channel: gotChannel, TS: ts, At: d.opts.Now()})
+}
+
+// resolve returns the conversation id for item: the channel, the group DM (opened now if needed),
+// or "" for a one-person DM whose id is not known yet and not needed to post.
+func (d *Delivery) resolve(ctx context.Context, item rituals.OutboxItem) (string, error) {
+	switch {
+	case item.Channel != "":
+		return item.Channel, nil
+	case item.To.Channel != "":
+		return item.To.Channel, nil
+	case item.To.User != "":
+		if item.Attempts == 0 {
+			return "", nil
+		}
+		return d.open(ctx, []string{item.To.User})
+	default:
+		return d.open(ctx, item.To.Group)
+	}
+}
+
+// open opens (or finds) the DM or group DM with users.
+func (d *Delivery) open(ctx context.Context, users []string) (string, error) {
+	if err := d.limits.wait(ctx, "conversations.open", ""); err != nil {
+		return "", err
+	}
+	ch, _, _, err := d.api.OpenConversationContext(ctx, &slack.OpenConversationParameters{Users: users, ReturnIM: true})
+	if err != nil {
+		d.limits.observe("conversations.open", err)
+		return "", err
+	}
+	return ch.ID, nil
+}
+
+// findSent looks for a message carrying item's key in its conversation (or thread).
+func (d *Delivery) findSent(ctx context.Context, item rituals.OutboxItem, channel, threadTS string) (string, bool, error) {
+	oldest := strconv.FormatInt(item.LastAttempt.Add(-time.Minute).Unix(), 10) + ".000000"
+	var msgs []slack.Message
+	if threadTS != "" {
+		if err := d.limits.wait(ctx, "conversations.replies", ""); err != nil {
+			return "", false, err
+		}
+		replies, _, _, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: threadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true,
+		})
+		if err != nil {
+			d.limits.observe("conversations.replies", err)
+			return "", false, err
+		}
+		msgs = replies
+	} else {
+		if err := d.limits.wait(ctx, "conversations.history", ""); err != nil {
+			return "", false, err
+		}
+		resp, err := d.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+			ChannelID: channel, Oldest: oldest, Limit: 200, IncludeAllMetadata: true,
+		})
+		if err != nil {
+			d.limits.observe("conversations.history", err)
+			return "", false, err
+		}
+		msgs = resp.Messages
+	}
+	for _, m := range msgs {
+		if m.Metadata.EventType == metadataEventType && fmt.Sprint(m.Metadata.EventPayload["key"]) == item.Key {
+			return m.Timestamp, true, nil
+		}
+	}
+	return "", false, nil
+}
+
+// permanentErrors are Slack answers that no retry can change.
+var permanentErrors = map[string]bool{
+	"channel_not_found": true, "user_not_found": true, "is_archived": true, "not_in_channel": true,
+	"cannot_dm_bot": true, "account_inactive": true, "user_disabled": true, "users_not_found": true,
+	"invalid_blocks": true, "invalid_arguments": true, "msg_too_long": true, "no_text": true,
+	"restricted_action": true, "missing_scope": true, "not_allowed_token_type": true, "invalid_auth": true,
+	"too_many_users": true, "not_enough_users": true, "user_is_restricted": true, "method_deprecated": true,
+	"invalid_metadata_format": true, "invalid_metadata_schema": true, "thread_not_found": true,
+	"message_limit_exceeded": true, "invalid_ts_latest": true, "invalid_ts_oldest": true,
+}
+
+// failIfPermanent records a permanent error as a failure (done=true) and returns other errors to
+// be retried later.
+func (d *Delivery) failIfPermanent(item rituals.OutboxItem, err error) (bool, error) {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && permanentErrors[se.Err] {
+		d.log.Warn("message cannot be delivered", "key", item.Key, "ritual", item.Ritual, "error", se.Err)
+		d.clearBackoff(item.Key)
+		return true, d.outbox.Fail(item.Key, se.Err, d.opts.Now())
+	}
+	return false, err
+}
+
+// due reports whether key's backoff (if any) has passed.
+func (d *Delivery) due(key string) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b, ok := d.backoff[key]
+	return !ok || !d.opts.Now().Before(b.until)
+}
+
+// retryLater schedules item's next try: Retry-After for a 429, capped exponential backoff with
+// jitter for server and network errors.
+func (d *Delivery) retryLater(item rituals.OutboxItem, err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	b := d.backoff[item.Key]
+	b.failures++
+	var wait time.Duration
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		wait = rl.RetryAfter
+	} else {
+		base := time.Second << min(b.failures-1, 10)
+		wait = min(base, d.opts.MaxBackoff)
+		wait = wait/2 + rand.N(wait/2+1)
+	}
+	b.until = d.opts.Now().Add(wait)
+	d.backoff[item.Key] = b
+	level := slog.LevelInfo
+	if !isTransient(err) {
+		level = slog.LevelWarn
+	}
+	d.log.Log(context.Background(), level, "delivery will be retried", "key", item.Key, "failures", b.failures, "in", wait.Round(time.Millisecond), "err", err)
+}
+
+// isTransient reports errors expected to pass: rate limits, 5xx, network trouble.
+func isTransient(err error) bool {
+	var rl *slack.RateLimitedError
+	var sc slack.StatusCodeError
+	var ne net.Error
+	return errors.As(err, &rl) || (errors.As(err, &sc) && sc.Code >= 500) || errors.As(err, &ne)
+}
+
+func (d *Delivery) clearBackoff(key string) {
+	d.mu.Lock()
+	delete(d.backoff, key)
+	d.mu.Unlock()
+}
+
+// nextBackoff is the earliest time a backed-off item becomes due, or zero.
+func (d *Delivery) nextBackoff() time.Time {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var next time.Time
+	for _, b := range d.backoff {
+		if next.IsZero() || b.until.Before(next) {
+			next = b.until
+		}
+	}
+	return next
+}
+
+// progress tracks a long delivery for its log lines.
+type progress struct {
+	started  time.Time
+	done     int
+	lastLog  time.Time
+	inFlight bool
+}
+
+func (d *Delivery) tick(n int) {
+	d.mu.Lock()
+	if !d.progress.inFlight {
+		d.progress = progress{started: d.opts.Now(), lastLog: d.opts.Now(), inFlight: true}
+	}
+	d.progress.done += n
+	due := d.opts.Now().Sub(d.progress.lastLog) >= d.opts.ProgressEvery
+	d.mu.Unlock()
+	if due {
+		d.reportProgress(true)
+	}
+}
+
+// reportProgress logs done/total and the estimated time left; at the end of a delivery (nothing
+// pending) it logs the total once.
+func (d *Delivery) reportProgress(force bool) {
+	d.mu.Lock()
+	p := d.progress
+	d.mu.Unlock()
+	if !p.inFlight {
+		return
+	}
+	stats, err := d.outbox.Stats()
+	if err != nil {
+		return
+	}
+	now := d.opts.Now()
+	elapsed := now.Sub(p.started)
+	if stats.Pending == 0 {
+		d.log.Info("delivery finished", "delivered", p.done, "took", elapsed.Round(time.Millisecond), "failed_total", stats.Failed)
+		d.mu.Lock()
+		d.progress = progress{}
+		d.mu.Unlock()
+		return
+	}
+	if !force {
+		return
+	}
+	var eta time.Duration
+	if p.done > 0 {
+		eta = time.Duration(float64(elapsed) / float64(p.done) * float64(stats.Pending))
+	}
+	d.log.Info("delivering", "done", p.done, "total", p.done+stats.Pending, "eta", eta.Round(time.Second))
+	d.mu.Lock()
+	d.progress.lastLog = now
+	d.mu.Unlock()
+}

@@ -1,0 +1,43 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/slack-go/slack"
+)
+
+// maxHomeBlocks is Slack's limit for a Home tab.
+const maxHomeBlocks = 100
+
+// PublishHome renders and publishes userID's Home tab.
+func (b *Bot) PublishHome(ctx context.Context, userID string) error {
+	admin := b.opts.IsAdmin(userID)
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "ritualbot", false, false)),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType,
+			"I run the small rituals that keep a remote team close: *coffee* pairings, *icebreaker* questions, "+
+				"a weekly *digest* of updates and kudos, and *anonymous feedback* that nobody can trace back to you.", false, false), nil, nil),
+		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
+			fmt.Sprintf("Type `%s help` in any channel to see what you can ask me.", b.opts.Command), false, false)),
+	}
+	for _, section := range b.home {
+		more, err := section(ctx, userID, admin)
+		if err != nil {
+			return fmt.Errorf("home section: %w", err)
+		}
+		if len(more) > 0 {
+			blocks = append(blocks, slack.NewDividerBlock())
+			blocks = append(blocks, more...)
+		}
+	}
+	if len(blocks) > maxHomeBlocks {
+		blocks = append(blocks[:maxHomeBlocks-1], slack.NewContextBlock("", slack.NewTextBlockObject(slack.PlainTextType,
+			"There is more than fits here; ask me with the slash command.", false, false)))
+	}
+	_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{
+		UserID: userID,
+		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}},
+	})
+	return err
+}

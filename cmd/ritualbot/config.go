@@ -1,0 +1,410 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/ritualbot/ritualbot/rituals/schedule"
+)
+
+// Config is the whole configuration file, parsed once at start-up.
+type Config struct {
+	// Command is the slash command, with its leading slash.
+	Command string `yaml:"command"`
+	// Timezone is the IANA zone used by schedules without CRON_TZ.
+	Timezone string `yaml:"timezone"`
+	// Admins are the user ids allowed to run admin subcommands.
+	Admins []string `yaml:"admins"`
+
+	Slack SlackConfig `yaml:"slack"`
+	Store StoreConfig `yaml:"store"`
+	Log   LogConfig   `yaml:"log"`
+	Ops   OpsConfig   `yaml:"ops"`
+
+	Coffee      []CoffeeConfig     `yaml:"coffee"`
+	Icebreakers []IcebreakerConfig `yaml:"icebreakers"`
+	Digest      []DigestConfig     `yaml:"digest"`
+	Feedback    []FeedbackConfig   `yaml:"feedback"`
+
+	// location is Timezone, loaded by Validate.
+	location *time.Location
+}
+
+// SlackConfig says how to reach Slack.
+type SlackConfig struct {
+	// APIURL points the client at another Slack host; empty means Slack's own.
+	APIURL string `yaml:"api_url"`
+	// Debug turns on slack-go's own debug log (never for feedback payloads).
+	Debug bool `yaml:"debug"`
+}
+
+// StoreConfig locates the bbolt database.
+type StoreConfig struct {
+	// Path is the database file.
+	Path string `yaml:"path"`
+	// LockTimeout is how long to wait for another process to release the file.
+	LockTimeout Duration `yaml:"lock_timeout"`
+}
+
+// LogConfig sets the log output.
+type LogConfig struct {
+	// Level is debug, info, warn or error.
+	Level string `yaml:"level"`
+	// Format is text or json.
+	Format string `yaml:"format"`
+}
+
+// OpsConfig configures the local operations listener.
+type OpsConfig struct {
+	// Listen is the address of /healthz and /metrics; empty turns it off.
+	Listen string `yaml:"listen"`
+}
+
+// RitualChannel holds the settings every ritual has for one channel.
+type RitualChannel struct {
+	// Channel is the Slack channel id the ritual runs in.
+	Channel string `yaml:"channel"`
+	// Schedule is a cron spec, optionally prefixed by CRON_TZ=Zone.
+	Schedule string `yaml:"schedule"`
+	// EveryWeeks runs the schedule only every N weeks; 0 means every week.
+	EveryWeeks int `yaml:"every_weeks"`
+	// Grace is how late a missed run may still be caught up after a restart.
+	Grace Duration `yaml:"grace"`
+
+	spec schedule.Spec
+}
+
+// CoffeeConfig is one channel's coffee pairings.
+type CoffeeConfig struct {
+	RitualChannel `yaml:",inline"`
+	// GroupSize is how many people meet together, 2 to 4.
+	GroupSize int `yaml:"group_size"`
+}
+
+// IcebreakerConfig is one channel's icebreaker questions.
+type IcebreakerConfig struct {
+	RitualChannel `yaml:",inline"`
+}
+
+// DigestConfig is one channel's weekly digest.
+type DigestConfig struct {
+	RitualChannel `yaml:",inline"`
+	// CheckinSchedule is when members are asked for their update.
+	CheckinSchedule string `yaml:"checkin_schedule"`
+}
+
+// FeedbackConfig is one channel's anonymous feedback prompts.
+type FeedbackConfig struct {
+	RitualChannel `yaml:",inline"`
+	// OpenFor is how long a prompt collects answers.
+	OpenFor Duration `yaml:"open_for"`
+	// MinAnswers is the smallest batch ever released; at least 3.
+	MinAnswers int `yaml:"min_answers"`
+}
+
+// Duration is a time.Duration written as "90m", "72h", "3d" or "2w".
+type Duration time.Duration
+
+// UnmarshalYAML reads Go durations plus days (d) and weeks (w).
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// parseDuration accepts time.ParseDuration's forms and a whole number of days or weeks.
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.TrimSpace(s)
+	for suffix, unit := range map[string]time.Duration{"d": 24 * time.Hour, "w": 7 * 24 * time.Hour} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			if k, err := strconv.Atoi(n); err == nil && k >= 0 {
+				return time.Duration(k) * unit, nil
+			}
+		}
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("%q is not a duration; write it like 90m, 72h, 3d or 2w", s)
+	}
+	return v, nil
+}
+
+// envReference matches ${VAR}; a bare $ is left alone so cron specs and text keep theirs.
+var envReference = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// ParseConfig reads YAML from r, expanding ${VAR} from the environment when expandEnv is set,
+// and fills defaults. Call Validate before use.
+func ParseConfig(r io.Reader, expandEnv bool) (*Config, error) {
+	raw, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if expandEnv {
+		raw = envReference.ReplaceAllFunc(raw, func(m []byte) []byte {
+			return []byte(os.Getenv(string(envReference.FindSubmatch(m)[1])))
+		})
+	}
+	cfg := &Config{}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	cfg.setDefaults()
+	return cfg, nil
+}
+
+// LoadConfig reads, parses and validates the file at path. Every error names the file.
+func LoadConfig(path string) (*Config, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	cfg, err := ParseConfig(f, true)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, prefixLines(path, err)
+	}
+	return cfg, nil
+}
+
+func (c *Config) setDefaults() {
+	if c.Command == "" {
+		c.Command = "/ritual"
+	}
+	if c.Timezone == "" {
+		c.Timezone = "UTC"
+	}
+	if c.Store.Path == "" {
+		c.Store.Path = "ritualbot.db"
+	}
+	if c.Store.LockTimeout == 0 {
+		c.Store.LockTimeout = Duration(2 * time.Second)
+	}
+	if c.Log.Level == "" {
+		c.Log.Level = "info"
+	}
+	if c.Log.Format == "" {
+		c.Log.Format = "text"
+	}
+	for i := range c.Coffee {
+		c.Coffee[i].defaults(24 * time.Hour)
+		if c.Coffee[i].GroupSize == 0 {
+			c.Coffee[i].GroupSize = 2
+		}
+	}
+	for i := range c.Icebreakers {
+		c.Icebreakers[i].defaults(6 * time.Hour)
+	}
+	for i := range c.Digest {
+		c.Digest[i].defaults(6 * time.Hour)
+	}
+	for i := range c.Feedback {
+		c.Feedback[i].defaults(24 * time.Hour)
+		if c.Feedback[i].OpenFor == 0 {
+			c.Feedback[i].OpenFor = Duration(72 * time.Hour)
+		}
+		if c.Feedback[i].MinAnswers == 0 {
+			c.Feedback[i].MinAnswers = 3
+		}
+	}
+}
+
+func (r *RitualChannel) defaults(grace time.Duration) {
+	if r.EveryWeeks == 0 {
+		r.EveryWeeks = 1
+	}
+	if r.Grace == 0 {
+		r.Grace = Duration(grace)
+	}
+}
+
+// validationErrors collects every problem so a person can fix the file in one pass.
+type validationErrors []string
+
+func (v *validationErrors) add(field, format string, args ...any) {
+	*v = append(*v, field+": "+fmt.Sprintf(format, args...))
+}
+
+func (v validationErrors) err() error {
+	if len(v) == 0 {
+		return nil
+	}
+	return errors.New(strings.Join(v, "\n"))
+}
+
+var (
+	userIDPattern    = regexp.MustCompile(`^[UW][A-Z0-9]{2,}$`)
+	channelIDPattern = regexp.MustCompile(`^[CG][A-Z0-9]{2,}$`)
+	commandPattern   = regexp.MustCompile(`^/[a-z0-9_-]{1,31}$`)
+)
+
+// Validate checks every field and returns one line per problem, naming the field and the fix.
+func (c *Config) Validate() error {
+	var errs validationErrors
+	if !commandPattern.MatchString(c.Command) {
+		errs.add("command", "%q is not a slash command; use a slash and up to 31 lowercase letters, digits, - or _, e.g. /ritual", c.Command)
+	}
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		errs.add("timezone", "unknown time zone %q; use an IANA name such as Europe/Berlin or UTC", c.Timezone)
+		loc = time.UTC
+	}
+	c.location = loc
+	for i, id := range c.Admins {
+		if !userIDPattern.MatchString(id) {
+			errs.add(fmt.Sprintf("admins[%d]", i), "%q is not a Slack user id; copy it from the person's profile (⋮ → Copy member ID), e.g. U0123ABCD", id)
+		}
+	}
+	if u := c.Slack.APIURL; u != "" && !(strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://")) {
+		errs.add("slack.api_url", "%q must start with https:// (or be empty for Slack itself)", u)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		errs.add("log.level", "%q is not a level; use debug, info, warn or error", c.Log.Level)
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		errs.add("log.format", "%q is not a format; use text or json", c.Log.Format)
+	}
+
+	for i := range c.Coffee {
+		field := fmt.Sprintf("coffee[%d]", i)
+		c.Coffee[i].validate(field, loc, &errs)
+		if g := c.Coffee[i].GroupSize; g < 2 || g > 4 {
+			errs.add(field+".group_size", "%d is out of range; use 2, 3 or 4", g)
+		}
+	}
+	for i := range c.Icebreakers {
+		c.Icebreakers[i].validate(fmt.Sprintf("icebreakers[%d]", i), loc, &errs)
+	}
+	for i := range c.Digest {
+		field := fmt.Sprintf("digest[%d]", i)
+		c.Digest[i].validate(field, loc, &errs)
+		if c.Digest[i].CheckinSchedule == "" {
+			errs.add(field+".checkin_schedule", "missing; say when people are asked for their update, e.g. \"CRON_TZ=Europe/Berlin 0 10 * * THU\"")
+		} else if _, err := schedule.Parse(c.Digest[i].CheckinSchedule, 1, time.Time{}, loc); err != nil {
+			errs.add(field+".checkin_schedule", "%v", err)
+		}
+	}
+	for i := range c.Feedback {
+		field := fmt.Sprintf("feedback[%d]", i)
+		c.Feedback[i].validate(field, loc, &errs)
+		if c.Feedback[i].MinAnswers < 3 {
+			errs.add(field+".min_answers", "%d is too small to protect authors; use 3 or more", c.Feedback[i].MinAnswers)
+		}
+		if c.Feedback[i].OpenFor < Duration(time.Hour) {
+			errs.add(field+".open_for", "%s is too short; give people at least 1h, e.g. 72h", time.Duration(c.Feedback[i].OpenFor))
+		}
+	}
+	c.checkDuplicateChannels(&errs)
+	return errs.err()
+}
+
+func (r *RitualChannel) validate(field string, loc *time.Location, errs *validationErrors) {
+	if r.Channel == "" {
+		errs.add(field+".channel", "missing; give the channel id, e.g. C0123ABCD (channel details → bottom of the About tab)")
+	} else if !channelIDPattern.MatchString(r.Channel) {
+		errs.add(field+".channel", "%q is not a channel id; use the id (C0123ABCD), not the #name", r.Channel)
+	}
+	if r.EveryWeeks < 1 || r.EveryWeeks > 52 {
+		errs.add(field+".every_weeks", "%d is out of range; use 1 to 52", r.EveryWeeks)
+	}
+	if r.Schedule == "" {
+		errs.add(field+".schedule", "missing; write a cron spec such as \"CRON_TZ=Europe/Berlin 0 10 * * MON\"")
+		return
+	}
+	spec, err := schedule.Parse(r.Schedule, r.EveryWeeks, time.Time{}, loc)
+	if err != nil {
+		errs.add(field+".schedule", "%v", err)
+		return
+	}
+	r.spec = spec
+}
+
+// checkDuplicateChannels refuses the same ritual twice in one channel: their runs would share keys.
+func (c *Config) checkDuplicateChannels(errs *validationErrors) {
+	for _, ritual := range c.Rituals() {
+		seen := map[string]bool{}
+		for i, rc := range ritual.Channels {
+			if rc.Channel != "" && seen[rc.Channel] {
+				errs.add(fmt.Sprintf("%s[%d].channel", ritual.Section, i), "%s is configured twice for %s; merge the two entries", rc.Channel, ritual.Name)
+			}
+			seen[rc.Channel] = true
+		}
+	}
+}
+
+// RitualSection is one ritual's list of channels, for code that treats rituals alike.
+type RitualSection struct {
+	Name     string // ritual name used in run keys and logs
+	Section  string // YAML key
+	Channels []*RitualChannel
+}
+
+// Rituals lists every ritual with the channels configured for it, in a fixed order.
+func (c *Config) Rituals() []RitualSection {
+	out := []RitualSection{
+		{Name: "coffee", Section: "coffee"},
+		{Name: "icebreaker", Section: "icebreakers"},
+		{Name: "digest", Section: "digest"},
+		{Name: "feedback", Section: "feedback"},
+	}
+	for i := range c.Coffee {
+		out[0].Channels = append(out[0].Channels, &c.Coffee[i].RitualChannel)
+	}
+	for i := range c.Icebreakers {
+		out[1].Channels = append(out[1].Channels, &c.Icebreakers[i].RitualChannel)
+	}
+	for i := range c.Digest {
+		out[2].Channels = append(out[2].Channels, &c.Digest[i].RitualChannel)
+	}
+	for i := range c.Feedback {
+		out[3].Channels = append(out[3].Channels, &c.Feedback[i].RitualChannel)
+	}
+	return out
+}
+
+// Location is the default time zone, valid after Validate.
+func (c *Config) Location() *time.Location {
+	if c.location == nil {
+		return time.UTC
+	}
+	return c.location
+}
+
+// IsAdmin reports whether userID may run admin subcommands.
+func (c *Config) IsAdmin(userID string) bool {
+	for _, a := range c.Admins {
+		if a == userID {
+			return true
+		}
+	}
+	return false
+}
+
+// prefixLines puts the file name in front of every line of err.
+func prefixLines(path string, err error) error {
+	lines := strings.Split(err.Error(), "\n")
+	for i := range lines {
+		lines[i] = path + ": " + lines[i]
+	}
+	return errors.New(strings.Join(lines, "\n"))
+}

@@ -1,0 +1,157 @@
+// Command ritualbot runs a team's rituals in Slack: coffee pairings, icebreakers, a weekly digest
+// and anonymous feedback. See README.md.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/ritualbot/ritualbot/store"
+)
+
+// exitUsage is the status for a bad command line or configuration.
+const exitUsage = 2
+
+// usageError marks errors that exit with status 2.
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "ritualbot:", err)
+		}
+		var ue usageError
+		if asUsage(err, &ue) || errors.Is(err, flag.ErrHelp) {
+			os.Exit(exitUsage)
+		}
+		os.Exit(1)
+	}
+}
+
+const usage = `ritualbot runs coffee pairings, icebreakers, a weekly digest and anonymous feedback in Slack.
+
+Usage:
+  ritualbot [run] -config FILE     connect to Slack over Socket Mode (tokens from SLACK_BOT_TOKEN, SLACK_APP_TOKEN)
+  ritualbot demo                   play a scripted session against the built-in Slack emulator
+  ritualbot check -config FILE     validate the configuration and print the next scheduled runs
+  ritualbot manifest -config FILE  print the Slack app manifest for this configuration
+  ritualbot status -config FILE    show the outbox backlog and recent delivery failures (bot stopped)
+`
+
+// runMain dispatches a subcommand; it is main without os.Exit, for tests.
+func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	name := "run"
+	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+		name, args = args[0], args[1:]
+	}
+	switch name {
+	case "run":
+		return cmdRun(ctx, args, stderr)
+	case "demo":
+		return cmdDemo(ctx, args, stdout, stderr)
+	case "check":
+		return cmdCheck(args, stdout, stderr)
+	case "manifest":
+		return cmdManifest(args, stdout, stderr)
+	case "status":
+		return cmdStatus(args, stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return usageError{fmt.Errorf("unknown subcommand %q", name)}
+	}
+}
+
+// configFlag parses "-config FILE" for a subcommand and loads the file.
+func configFlag(name string, args []string, stderr io.Writer) (*Config, error) {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	path := fs.String("config", "ritualbot.yaml", "configuration `file`")
+	if err := fs.Parse(args); err != nil {
+		return nil, usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return nil, usageError{fmt.Errorf("%s: unexpected argument %q", name, fs.Arg(0))}
+	}
+	cfg, err := LoadConfig(*path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, usageError{fmt.Errorf("%s: no such file; copy config.example.yaml to start one", *path)}
+		}
+		return nil, usageError{err}
+	}
+	return cfg, nil
+}
+
+func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
+	cfg, err := configFlag("run", args, stderr)
+	if err != nil {
+		return err
+	}
+	botToken, appToken := os.Getenv("SLACK_BOT_TOKEN"), os.Getenv("SLACK_APP_TOKEN")
+	var missing []string
+	if botToken == "" {
+		missing = append(missing, "SLACK_BOT_TOKEN (the xoxb- Bot User OAuth Token)")
+	}
+	if appToken == "" {
+		missing = append(missing, "SLACK_APP_TOKEN (the xapp- app-level token with connections:write)")
+	}
+	if len(missing) > 0 {
+		return usageError{fmt.Errorf("set %v in the environment; see README.md, \"Create the Slack app\"", missing)}
+	}
+	logger := newLogger(cfg.Log, stderr)
+	m := &Main{Config: cfg, Logger: logger, BotToken: botToken, AppToken: appToken}
+	if err := m.Open(); err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Run(ctx)
+}
+
+func cmdStatus(args []string, stdout, stderr io.Writer) error {
+	cfg, err := configFlag("status", args, stderr)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout)})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	stats, err := db.Stats()
+	if err != nil {
+		return err
+	}
+	fmt.Fprint(stdout, formatOutboxStats(stats, time.Now()))
+	return nil
+}
+
+// newLogger builds the process logger from the log section.
+func newLogger(c LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// asUsage reports whether err is (or wraps) a usageError.
+func asUsage(err error, target *usageError) bool { return errors.As(err, target) }

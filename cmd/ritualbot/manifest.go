@@ -1,0 +1,118 @@
+package main
+
+import (
+	"io"
+	"slices"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// manifest is the subset of Slack's app manifest ritualbot fills in.
+type manifest struct {
+	DisplayInformation struct {
+		Name            string `yaml:"name"`
+		Description     string `yaml:"description"`
+		LongDescription string `yaml:"long_description"`
+		BackgroundColor string `yaml:"background_color"`
+	} `yaml:"display_information"`
+	Features struct {
+		AppHome struct {
+			HomeTabEnabled             bool `yaml:"home_tab_enabled"`
+			MessagesTabEnabled         bool `yaml:"messages_tab_enabled"`
+			MessagesTabReadOnlyEnabled bool `yaml:"messages_tab_read_only_enabled"`
+		} `yaml:"app_home"`
+		BotUser struct {
+			DisplayName  string `yaml:"display_name"`
+			AlwaysOnline bool   `yaml:"always_online"`
+		} `yaml:"bot_user"`
+		SlashCommands []manifestCommand `yaml:"slash_commands"`
+	} `yaml:"features"`
+	OAuthConfig struct {
+		Scopes struct {
+			Bot []string `yaml:"bot"`
+		} `yaml:"scopes"`
+	} `yaml:"oauth_config"`
+	Settings struct {
+		EventSubscriptions struct {
+			BotEvents []string `yaml:"bot_events"`
+		} `yaml:"event_subscriptions"`
+		Interactivity struct {
+			IsEnabled bool `yaml:"is_enabled"`
+		} `yaml:"interactivity"`
+		OrgDeployEnabled     bool `yaml:"org_deploy_enabled"`
+		SocketModeEnabled    bool `yaml:"socket_mode_enabled"`
+		TokenRotationEnabled bool `yaml:"token_rotation_enabled"`
+	} `yaml:"settings"`
+}
+
+type manifestCommand struct {
+	Command      string `yaml:"command"`
+	Description  string `yaml:"description"`
+	UsageHint    string `yaml:"usage_hint"`
+	ShouldEscape bool   `yaml:"should_escape"`
+}
+
+// baseScopes are needed whatever is configured: the slash command, replies and notes to admins in
+// a DM (chat:write, im:write), checking a DM for a message sent just before a crash (im:history),
+// and people's names and time zones (users:read).
+var baseScopes = []string{"commands", "chat:write", "im:write", "im:history", "users:read"}
+
+// ritualScopes are the extra bot scopes each ritual needs when it is configured.
+var ritualScopes = map[string][]string{
+	// members of the channel, group DMs for the intros, and checking them after a crash.
+	"coffee": {"channels:read", "groups:read", "mpim:write", "mpim:history", "channels:history", "groups:history"},
+	// posting in the channel and counting the answers in the thread.
+	"icebreaker": {"channels:history", "groups:history"},
+	// members of the channel to ask, and the post.
+	"digest": {"channels:read", "groups:read", "channels:history", "groups:history"},
+	// members of the channel to ask, and the released batch.
+	"feedback": {"channels:read", "groups:read", "channels:history", "groups:history"},
+}
+
+// buildManifest returns the app manifest for cfg: exactly the scopes its rituals need.
+func buildManifest(cfg *Config) manifest {
+	var m manifest
+	m.DisplayInformation.Name = "ritualbot"
+	m.DisplayInformation.Description = "Coffee pairings, icebreakers, a weekly digest and anonymous feedback."
+	m.DisplayInformation.LongDescription = "ritualbot runs the small rituals that keep a remote team close: " +
+		"automatic coffee pairings, non-work icebreaker questions, a weekly transparency digest with kudos, " +
+		"and anonymous feedback released in batches that protect its authors. It is self-hosted: " +
+		"your team's data stays in one file on your own server."
+	m.DisplayInformation.BackgroundColor = "#3b3f5c"
+	m.Features.AppHome.HomeTabEnabled = true
+	m.Features.AppHome.MessagesTabEnabled = true
+	m.Features.AppHome.MessagesTabReadOnlyEnabled = true
+	m.Features.BotUser.DisplayName = "ritualbot"
+	m.Features.BotUser.AlwaysOnline = true
+	m.Features.SlashCommands = []manifestCommand{{
+		Command:      cfg.Command,
+		Description:  "Coffee, icebreakers, digest, feedback — try help",
+		UsageHint:    "help",
+		ShouldEscape: true,
+	}}
+	scopes := slices.Clone(baseScopes)
+	for _, r := range cfg.Rituals() {
+		if len(r.Channels) > 0 {
+			scopes = append(scopes, ritualScopes[r.Name]...)
+		}
+	}
+	slices.Sort(scopes)
+	m.OAuthConfig.Scopes.Bot = slices.Compact(scopes)
+	m.Settings.EventSubscriptions.BotEvents = []string{"app_home_opened"}
+	m.Settings.Interactivity.IsEnabled = true
+	m.Settings.SocketModeEnabled = true
+	return m
+}
+
+func cmdManifest(args []string, stdout, stderr io.Writer) error {
+	cfg, err := configFlag("manifest", args, stderr)
+	if err != nil {
+		return err
+	}
+	enc := yaml.NewEncoder(stdout)
+	enc.SetIndent(2)
+	if err := enc.Encode(buildManifest(cfg)); err != nil {
+		return err
+	}
+	return enc.Close()
+}

@@ -1,0 +1,42 @@
+package main
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/schedule"
+)
+
+// formatUpcoming lists the next scheduled runs, each in its own time zone.
+func formatUpcoming(runs []schedule.Upcoming) string {
+	if len(runs) == 0 {
+		return "Nothing is scheduled: no ritual is configured.\n"
+	}
+	var b strings.Builder
+	b.WriteString("Next scheduled runs:\n")
+	for _, u := range runs {
+		fmt.Fprintf(&b, "  • %s in <#%s>: %s\n", u.Ritual, u.Channel, u.At.Format("Mon 2 Jan 15:04 MST"))
+	}
+	return b.String()
+}
+
+// formatOutboxStats describes the delivery backlog in a few lines a person reads.
+func formatOutboxStats(s rituals.OutboxStats, now time.Time) string {
+	var b strings.Builder
+	switch {
+	case s.Pending == 0:
+		fmt.Fprintf(&b, "Outbox: nothing waiting; %d messages delivered so far.\n", s.Delivered)
+	default:
+		fmt.Fprintf(&b, "Outbox: %d messages waiting, the oldest for %s; %d delivered so far.\n",
+			s.Pending, now.Sub(s.OldestQueued).Round(time.Second), s.Delivered)
+	}
+	if s.Failed > 0 {
+		fmt.Fprintf(&b, "%d messages could not be delivered and will not be retried:\n", s.Failed)
+		for _, f := range s.Failures {
+			fmt.Fprintf(&b, "  • %s (%s): %s\n", f.Key, f.Ritual, f.Failed)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/ritualbot/ritualbot/bot"
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/schedule"
+	"github.com/ritualbot/ritualbot/store"
+)
+
+// Main is the running program: the same wiring serves `run`, `demo` and the end-to-end tests.
+type Main struct {
+	Config   *Config
+	Logger   *slog.Logger
+	BotToken string
+	AppToken string
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+
+	// Limits are the Slack rate limits delivery respects; zero means Slack's own.
+	Limits bot.Limits
+
+	DB        *store.DB
+	Bot       *bot.Bot
+	Delivery  *bot.Delivery
+	Scheduler *schedule.Scheduler
+}
+
+// Open opens the store and builds the Slack clients and the bot. It does not connect yet.
+func (m *Main) Open() error {
+	if m.Logger == nil {
+		m.Logger = slog.New(slog.DiscardHandler)
+	}
+	if m.Now == nil {
+		m.Now = time.Now
+	}
+	db, err := store.Open(m.Config.Store.Path, store.Options{
+		LockTimeout: time.Duration(m.Config.Store.LockTimeout),
+		Logger:      m.Logger,
+	})
+	if err != nil {
+		return err
+	}
+	db.Now = m.Now
+	m.DB = db
+
+	opts := []slack.Option{slack.OptionAppLevelToken(m.AppToken)}
+	if u := m.Config.Slack.APIURL; u != "" {
+		if !strings.HasSuffix(u, "/") {
+			u += "/"
+		}
+		opts = append(opts, slack.OptionAPIURL(u))
+	}
+	if m.Config.Slack.Debug {
+		opts = append(opts, slack.OptionDebug(true), slack.OptionLog(slog.NewLogLogger(m.Logger.With("component", "slack-go").Handler(), slog.LevelDebug)))
+	}
+	api := slack.New(m.BotToken, opts...)
+	socket := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(m.Logger.With("component", "socketmode").Handler(), slog.LevelDebug)))
+	m.Bot = bot.New(api, socket, bot.Options{
+		Command: m.Config.Command,
+		IsAdmin: m.Config.IsAdmin,
+		Logger:  m.Logger,
+		Now:     m.Now,
+	})
+	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now})
+	m.Delivery.RegisterCoreRenderers()
+	m.Scheduler = schedule.New(schedule.Options{Ledger: db.Runs(), Logger: m.Logger, Now: m.Now, OnSkip: m.noteSkip})
+	m.registerAdmin()
+	return nil
+}
+
+// noteSkip tells the admins that a scheduled run did not happen, through the outbox.
+func (m *Main) noteSkip(key schedule.Key, reason string) {
+	text := fmt.Sprintf("The %s run planned for %s in <#%s> did not happen: %s",
+		key.Ritual, key.At.Format("Mon 2 Jan 15:04 MST"), key.Channel, reason)
+	if err := m.DB.Enqueue(rituals.AdminNotes("skip/"+key.String(), key.Ritual, m.Config.Admins, text)...); err != nil {
+		m.Logger.Error("could not queue a note to the admins", "key", key.String(), "err", err)
+		return
+	}
+	m.Delivery.Wake()
+}
+
+// Run runs every part until ctx is cancelled or one fails.
+func (m *Main) Run(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	start := func(name string, run func(context.Context) error) {
+		wg.Go(func() {
+			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		})
+	}
+	m.Logger.Info("ritualbot starting", "command", m.Config.Command, "store", m.Config.Store.Path)
+	start("bot", m.Bot.Run)
+	start("delivery", m.Delivery.Run)
+	start("scheduler", m.Scheduler.Run)
+	wg.Wait()
+	close(errs)
+	return errors.Join(collect(errs)...)
+}
+
+func collect(errs <-chan error) []error {
+	var out []error
+	for err := range errs {
+		out = append(out, err)
+	}
+	return out
+}
+
+// Close releases the database.
+func (m *Main) Close() error {
+	if m.DB == nil {
+		return nil
+	}
+	return m.DB.Close()
+}
+
+// registerAdmin adds the admin subcommands that belong to no ritual.
+func (m *Main) registerAdmin() {
+	m.Bot.Register(bot.Subcommand{
+		Name:    "status",
+		Usage:   "status",
+		Summary: "what is scheduled next and what is waiting to be sent",
+		Admin:   true,
+		Run: func(ctx context.Context, cmd bot.Command) (bot.Reply, error) {
+			stats, err := m.DB.Stats()
+			if err != nil {
+				return bot.Reply{}, err
+			}
+			return bot.Reply{Text: formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5))}, nil
+		},
+	})
+	m.Bot.AddHomeSection(m.adminHome)
+}
+
+// adminHome shows admins what is scheduled and what is waiting to be delivered.
+func (m *Main) adminHome(_ context.Context, _ string, admin bool) ([]slack.Block, error) {
+	if !admin {
+		return nil, nil
+	}
+	stats, err := m.DB.Stats()
+	if err != nil {
+		return nil, err
+	}
+	text := formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5))
+	return []slack.Block{
+		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "For admins", false, false)),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, 3000), false, false), nil, nil),
+	}, nil
+}
+
+// truncate cuts the bot's own text to n characters.
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

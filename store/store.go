@@ -1,0 +1,172 @@
+// Package store keeps ritualbot's state in one bbolt file: schema, run ledger, outbox and the
+// records each ritual declares. It implements the storage interfaces the rituals packages declare.
+package store
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
+)
+
+// ErrInUse is returned by Open when another process holds the database file.
+var ErrInUse = errors.New("database is in use by another process")
+
+// inUseError names the file another process holds.
+type inUseError struct{ path string }
+
+func (e inUseError) Error() string        { return "database " + e.path + " is in use by another process" }
+func (e inUseError) Is(target error) bool { return target == ErrInUse }
+
+// ErrNewerSchema is returned by Open when the file was written by a newer ritualbot.
+var ErrNewerSchema = errors.New("database was written by a newer ritualbot")
+
+// Options tune Open.
+type Options struct {
+	// LockTimeout is how long to wait for another process to release the file; 0 means 2s.
+	LockTimeout time.Duration
+	// NoSync skips fsync on commit; only for tests and benchmarks.
+	NoSync bool
+	// Logger receives store messages; nil discards them.
+	Logger *slog.Logger
+}
+
+// DB is an open ritualbot database.
+type DB struct {
+	bolt *bolt.DB
+	path string
+	log  *slog.Logger
+
+	// Now returns the current time; tests replace it.
+	Now func() time.Time
+}
+
+var (
+	bucketMeta = []byte("meta")
+	keySchema  = []byte("schema")
+)
+
+// migrations bring a file from schema i to i+1; the schema version is len(migrations).
+// Append only: a released step never changes.
+var migrations = []func(tx *bolt.Tx) error{
+	// 1: the buckets of the foundation and the engine.
+	func(tx *bolt.Tx) error {
+		return createBuckets(tx, bucketRuns, bucketRunLast, bucketOutbox, bucketOutboxKeys, bucketOutboxDone)
+	},
+}
+
+// SchemaVersion is the schema this binary writes.
+func SchemaVersion() int { return len(migrations) }
+
+// Open opens or creates the database at path, waits at most LockTimeout for another process to
+// release it, and migrates it to the current schema.
+func Open(path string, opts Options) (*DB, error) {
+	if opts.LockTimeout <= 0 {
+		opts.LockTimeout = 2 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if err := checkForeignFile(path); err != nil {
+		return nil, err
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: opts.NoSync})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, inUseError{path}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	}
+	db := &DB{bolt: b, path: path, log: opts.Logger.With("component", "store"), Now: time.Now}
+	if err := db.migrate(); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	return db, nil
+}
+
+// checkForeignFile refuses an existing non-empty file that is not a bbolt database, before bbolt
+// touches it.
+func checkForeignFile(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open database %s: %w", path, err)
+	}
+	defer f.Close()
+	var header [32]byte
+	n, _ := f.Read(header[:])
+	if n == 0 {
+		return nil
+	}
+	// bbolt's meta page stores the magic 0xED0CDAED at offset 16 (page header) in native order.
+	if n < 20 || binary.LittleEndian.Uint32(header[16:20]) != 0xED0CDAED {
+		return fmt.Errorf("%s is not a ritualbot database (no bbolt header); move it away or point store.path elsewhere", path)
+	}
+	return nil
+}
+
+func (db *DB) migrate() error {
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
+		if err != nil {
+			return err
+		}
+		version := 0
+		if v := meta.Get(keySchema); v != nil {
+			version = int(binary.BigEndian.Uint64(v))
+		}
+		if version > len(migrations) {
+			return fmt.Errorf("%w (schema %d; this binary knows up to %d): upgrade ritualbot", ErrNewerSchema, version, len(migrations))
+		}
+		for ; version < len(migrations); version++ {
+			if err := migrations[version](tx); err != nil {
+				return fmt.Errorf("migrate to schema %d: %w", version+1, err)
+			}
+			db.log.Info("migrated database", "schema", version+1)
+		}
+		return meta.Put(keySchema, binary.BigEndian.AppendUint64(nil, uint64(version)))
+	})
+}
+
+// Schema returns the schema version stored in the file.
+func (db *DB) Schema() (int, error) {
+	var version int
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(keySchema); v != nil {
+			version = int(binary.BigEndian.Uint64(v))
+		}
+		return nil
+	})
+	return version, err
+}
+
+// Path is the file the database lives in.
+func (db *DB) Path() string { return db.path }
+
+// Close releases the file.
+func (db *DB) Close() error { return db.bolt.Close() }
+
+func createBuckets(tx *bolt.Tx, names ...[]byte) error {
+	for _, name := range names {
+		if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+			return fmt.Errorf("create bucket %s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// clone copies a byte slice out of a transaction.
+func clone(b []byte) []byte {
+	if b == nil {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
