@@ -9,6 +9,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
+	"github.com/ritualbot/ritualbot/rituals/timers"
 )
 
 var (
@@ -112,14 +113,15 @@ func recordRun(tx *bolt.Tx, key schedule.Key, rec runRecord) error {
 	return last.Put(lk, at)
 }
 
-// CommitRun records key as run and queues msgs in one transaction: either the run happened and its
-// messages will be delivered, or neither. It returns schedule.ErrAlreadyRan when key is recorded.
-func (db *DB) CommitRun(key schedule.Key, msgs []rituals.Message) error {
-	return db.commitRun(key, msgs, nil)
+// CommitRun records key as run and queues msgs and tasks in one transaction: either the run
+// happened and its messages will be delivered, or nothing. It returns schedule.ErrAlreadyRan when
+// key is recorded.
+func (db *DB) CommitRun(key schedule.Key, msgs []rituals.Message, tasks ...timers.Task) error {
+	return db.commitRun(key, msgs, tasks, nil)
 }
 
 // commitRun is CommitRun with the ritual's own writes, done in the same transaction.
-func (db *DB) commitRun(key schedule.Key, msgs []rituals.Message, writes func(tx *bolt.Tx) error) error {
+func (db *DB) commitRun(key schedule.Key, msgs []rituals.Message, tasks []timers.Task, writes func(tx *bolt.Tx) error) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		now := db.Now()
 		if err := recordRun(tx, key, runRecord{Outcome: "ran", At: now}); err != nil {
@@ -129,6 +131,9 @@ func (db *DB) commitRun(key schedule.Key, msgs []rituals.Message, writes func(tx
 			if err := writes(tx); err != nil {
 				return err
 			}
+		}
+		if err := addTasks(tx, tasks); err != nil {
+			return err
 		}
 		return enqueue(tx, now, msgs)
 	})

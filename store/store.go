@@ -56,7 +56,7 @@ var (
 var migrations = []func(tx *bolt.Tx) error{
 	// 1: the buckets of the foundation and the engine.
 	func(tx *bolt.Tx) error {
-		return createBuckets(tx, bucketRuns, bucketRunLast, bucketOutbox, bucketOutboxKeys, bucketOutboxDone)
+		return createBuckets(tx, bucketRuns, bucketRunLast, bucketOutbox, bucketOutboxKeys, bucketOutboxDone, bucketTasks, bucketTaskKeys)
 	},
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
+	"github.com/ritualbot/ritualbot/rituals/timers"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -34,6 +35,7 @@ type Main struct {
 	Bot       *bot.Bot
 	Delivery  *bot.Delivery
 	Scheduler *schedule.Scheduler
+	Timers    *timers.Runner
 }
 
 // Open opens the store and builds the Slack clients and the bot. It does not connect yet.
@@ -75,6 +77,7 @@ func (m *Main) Open() error {
 	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now})
 	m.Delivery.RegisterCoreRenderers()
 	m.Scheduler = schedule.New(schedule.Options{Ledger: db.Runs(), Logger: m.Logger, Now: m.Now, OnSkip: m.noteSkip})
+	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now})
 	m.registerAdmin()
 	return nil
 }
@@ -108,6 +111,7 @@ func (m *Main) Run(ctx context.Context) error {
 	start("bot", m.Bot.Run)
 	start("delivery", m.Delivery.Run)
 	start("scheduler", m.Scheduler.Run)
+	start("timers", m.Timers.Run)
 	wg.Wait()
 	close(errs)
 	return errors.Join(collect(errs)...)
