@@ -13,6 +13,7 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+	_ "time/tzdata" // schedules and people's zones work on machines without zoneinfo
 
 	"github.com/ritualbot/ritualbot/store"
 )
