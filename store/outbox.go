@@ -187,3 +187,21 @@ func (db *DB) Stats() (rituals.OutboxStats, error) {
 	})
 	return s, err
 }
+
+// Failure returns the permanent error recorded for a queued message, if any.
+func (db *DB) Failure(key string) (string, bool, error) {
+	var reason string
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		sk := tx.Bucket(bucketOutboxKeys).Get([]byte(key))
+		if sk == nil {
+			return nil
+		}
+		var item rituals.OutboxItem
+		if err := json.Unmarshal(tx.Bucket(bucketOutbox).Get(sk), &item); err != nil {
+			return fmt.Errorf("outbox item %q: %w", key, err)
+		}
+		reason = item.Failed
+		return nil
+	})
+	return reason, reason != "", err
+}

@@ -58,6 +58,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	func(tx *bolt.Tx) error {
 		return createBuckets(tx, bucketRuns, bucketRunLast, bucketOutbox, bucketOutboxKeys, bucketOutboxDone, bucketTasks, bucketTaskKeys)
 	},
+	// 2: icebreakers.
+	func(tx *bolt.Tx) error {
+		return createBuckets(tx, bucketIceAsked, bucketIceRounds, bucketIceRoundKeys, bucketIceSuggestions)
+	},
 }
 
 // SchemaVersion is the schema this binary writes.
