@@ -50,7 +50,9 @@ func (s Icebreakers) Asked(channel string) (map[string]time.Time, error) {
 	return out, err
 }
 
-func hasPrefix(k, prefix []byte) bool { return len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix) }
+func hasPrefix(k, prefix []byte) bool {
+	return len(k) >= len(prefix) && string(k[:len(prefix)]) == string(prefix)
+}
 
 // CommitRound implements icebreaker.Store.
 func (s Icebreakers) CommitRound(key schedule.Key, round icebreaker.Round, msgs []rituals.Message, tasks []timers.Task) error {
