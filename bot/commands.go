@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -80,15 +81,10 @@ func (b *Bot) dispatch(ctx context.Context, cmd *Command, text string) Reply {
 			utf8.RuneCountInString(text), maxCommandText, b.opts.Command)}
 	}
 	text = cleanText(text)
-	name, args, _ := strings.Cut(text, " ")
-	cmd.Name = strings.ToLower(name)
-	cmd.Args = strings.TrimSpace(args)
-	if cmd.Name == "" {
-		cmd.Name = "help"
-	}
-	sub, ok := b.commands[cmd.Name]
-	if !ok {
-		return b.unknown(cmd.Name)
+	sub, name, args := b.lookup(text)
+	cmd.Name, cmd.Args = name, args
+	if sub == nil {
+		return b.unknown(name)
 	}
 	if sub.Admin && !cmd.Admin {
 		b.log.Info("refused admin subcommand", "subcommand", sub.Name)
@@ -102,6 +98,39 @@ func (b *Bot) dispatch(ctx context.Context, cmd *Command, text string) Reply {
 			b.opts.Command, sub.Name)}
 	}
 	return reply
+}
+
+// lookup finds the subcommand text starts with: a two-word name ("coffee pause") before a one-word
+// one. It returns the name typed (lower-cased) and the rest.
+func (b *Bot) lookup(text string) (*Subcommand, string, string) {
+	words := strings.SplitN(text, " ", 3)
+	for len(words) < 3 {
+		words = append(words, "")
+	}
+	first, second := strings.ToLower(words[0]), strings.ToLower(words[1])
+	if first == "" {
+		return b.commands["help"], "help", ""
+	}
+	if sub, ok := b.commands[first+" "+second]; ok && second != "" {
+		return sub, sub.Name, strings.TrimSpace(words[2])
+	}
+	if sub, ok := b.commands[first]; ok {
+		return sub, sub.Name, strings.TrimSpace(words[1] + " " + words[2])
+	}
+	if b.isGroup(first) {
+		return nil, strings.TrimSpace(first + " " + second), ""
+	}
+	return nil, first, ""
+}
+
+// isGroup reports whether name is the first word of two-word subcommands.
+func (b *Bot) isGroup(name string) bool {
+	for _, n := range b.order {
+		if strings.HasPrefix(n, name+" ") {
+			return true
+		}
+	}
+	return false
 }
 
 // cleanText removes control characters (keeping line breaks) and folds runs of spaces after the
@@ -126,11 +155,30 @@ func (b *Bot) unknown(name string) Reply {
 		shown = string([]rune(shown)[:40]) + "…"
 	}
 	text := fmt.Sprintf("I don't know `%s %s`.", b.opts.Command, Escape(shown))
-	if best := closest(name, b.order); best != "" {
+	if group, _, _ := strings.Cut(name, " "); b.isGroup(group) {
+		var verbs []string
+		for _, n := range b.order {
+			if strings.HasPrefix(n, group+" ") {
+				verbs = append(verbs, fmt.Sprintf("`%s %s`", b.opts.Command, b.commands[n].Usage))
+			}
+		}
+		text += " With " + group + " you can use " + strings.Join(verbs, ", ") + "."
+	} else if best := closest(name, b.names()); best != "" {
 		text += fmt.Sprintf(" Did you mean `%s %s`?", b.opts.Command, best)
 	}
 	text += fmt.Sprintf(" Type `%s help` to see everything I can do.", b.opts.Command)
 	return Reply{Text: text}
+}
+
+// names lists every subcommand name and the first word of two-word ones.
+func (b *Bot) names() []string {
+	out := append([]string(nil), b.order...)
+	for _, n := range b.order {
+		if group, _, ok := strings.Cut(n, " "); ok && !slices.Contains(out, group) {
+			out = append(out, group)
+		}
+	}
+	return out
 }
 
 // closest returns the registered name within edit distance 2 of name, if any.

@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/slack-go/slack"
 
@@ -43,4 +44,10 @@ func truncateText(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// sortedStrings sorts in place and returns s.
+func sortedStrings(s []string) []string {
+	slices.Sort(s)
+	return s
 }

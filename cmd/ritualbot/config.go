@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 )
 
@@ -93,6 +94,16 @@ type CoffeeConfig struct {
 // IcebreakerConfig is one channel's icebreaker questions.
 type IcebreakerConfig struct {
 	RitualChannel `yaml:",inline"`
+	// CloseAfter is when the round is closed with a thank-you in the thread.
+	CloseAfter Duration `yaml:"close_after"`
+	// Approval sends suggestions to the admins first; default true.
+	Approval *bool `yaml:"approval"`
+	// Questions is a file of the team's own questions.
+	Questions string `yaml:"questions"`
+	// QuestionsMode is "extend" (default: added to the built-in bank) or "replace".
+	QuestionsMode string `yaml:"questions_mode"`
+
+	bank *questions.Bank
 }
 
 // DigestConfig is one channel's weekly digest.
@@ -209,7 +220,18 @@ func (c *Config) setDefaults() {
 		}
 	}
 	for i := range c.Icebreakers {
-		c.Icebreakers[i].defaults(6 * time.Hour)
+		ib := &c.Icebreakers[i]
+		ib.defaults(6 * time.Hour)
+		if ib.CloseAfter == 0 {
+			ib.CloseAfter = Duration(24 * time.Hour)
+		}
+		if ib.Approval == nil {
+			yes := true
+			ib.Approval = &yes
+		}
+		if ib.QuestionsMode == "" {
+			ib.QuestionsMode = "extend"
+		}
 	}
 	for i := range c.Digest {
 		c.Digest[i].defaults(6 * time.Hour)
@@ -293,7 +315,9 @@ func (c *Config) Validate() error {
 		}
 	}
 	for i := range c.Icebreakers {
-		c.Icebreakers[i].validate(fmt.Sprintf("icebreakers[%d]", i), loc, &errs)
+		field := fmt.Sprintf("icebreakers[%d]", i)
+		c.Icebreakers[i].validate(field, loc, &errs)
+		c.Icebreakers[i].validateQuestions(field, &errs)
 	}
 	for i := range c.Digest {
 		field := fmt.Sprintf("digest[%d]", i)
@@ -316,6 +340,44 @@ func (c *Config) Validate() error {
 	}
 	c.checkDuplicateChannels(&errs)
 	return errs.err()
+}
+
+// validateQuestions loads the team's question file and checks the icebreaker's own fields.
+func (ib *IcebreakerConfig) validateQuestions(field string, errs *validationErrors) {
+	if ib.CloseAfter < Duration(5*time.Minute) {
+		errs.add(field+".close_after", "%s is too short; give people at least 5m to answer, e.g. 24h", time.Duration(ib.CloseAfter))
+	}
+	replace := false
+	switch ib.QuestionsMode {
+	case "extend":
+	case "replace":
+		replace = true
+		if ib.Questions == "" {
+			errs.add(field+".questions_mode", "replace needs a questions file to replace the built-in bank with; set questions: FILE")
+		}
+	default:
+		errs.add(field+".questions_mode", "%q is not a mode; use extend or replace", ib.QuestionsMode)
+	}
+	ib.bank = questions.Icebreakers()
+	if ib.Questions == "" {
+		return
+	}
+	f, err := os.Open(ib.Questions)
+	if err != nil {
+		errs.add(field+".questions", "cannot read %s: %v", ib.Questions, err)
+		return
+	}
+	defer f.Close()
+	own, err := questions.Parse(f)
+	if err != nil {
+		errs.add(field+".questions", "%s: %v", ib.Questions, err)
+		return
+	}
+	if own.Len() == 0 {
+		errs.add(field+".questions", "%s holds no questions", ib.Questions)
+		return
+	}
+	ib.bank = questions.Merge(ib.bank, own, replace)
 }
 
 func (r *RitualChannel) validate(field string, loc *time.Location, errs *validationErrors) {

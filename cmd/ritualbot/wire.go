@@ -14,6 +14,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/icebreaker"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/rituals/timers"
 	"github.com/ritualbot/ritualbot/store"
@@ -36,6 +37,7 @@ type Main struct {
 	Delivery  *bot.Delivery
 	Scheduler *schedule.Scheduler
 	Timers    *timers.Runner
+	Directory *bot.Directory
 }
 
 // Open opens the store and builds the Slack clients and the bot. It does not connect yet.
@@ -78,7 +80,36 @@ func (m *Main) Open() error {
 	m.Delivery.RegisterCoreRenderers()
 	m.Scheduler = schedule.New(schedule.Options{Ledger: db.Runs(), Logger: m.Logger, Now: m.Now, OnSkip: m.noteSkip})
 	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now})
+	m.Directory = bot.NewDirectory(api, m.Limits, time.Hour)
 	m.registerAdmin()
+	if err := m.wireIcebreakers(); err != nil {
+		db.Close()
+		return err
+	}
+	return nil
+}
+
+// queued wakes the workers after a commit added messages or tasks.
+func (m *Main) queued() {
+	m.Delivery.Wake()
+	m.Timers.Poke()
+}
+
+// wireIcebreakers schedules the icebreaker in its channels and registers its commands.
+func (m *Main) wireIcebreakers() error {
+	svc := &icebreaker.Service{
+		Store: m.DB.Icebreakers(), Deliveries: m.DB, Threads: m.Directory, Admins: m.Config.Admins,
+		Channels: map[string]icebreaker.Channel{}, Logger: m.Logger.With("component", "icebreaker"), Now: m.Now, Queued: m.queued,
+	}
+	for _, ib := range m.Config.Icebreakers {
+		svc.Channels[ib.Channel] = icebreaker.Channel{ID: ib.Channel, CloseAfter: time.Duration(ib.CloseAfter), Approval: *ib.Approval, Bank: ib.bank}
+		err := m.Scheduler.Add(schedule.Job{Ritual: icebreaker.Ritual, Channel: ib.Channel, Spec: ib.spec, Grace: time.Duration(ib.Grace), Run: svc.Run})
+		if err != nil {
+			return err
+		}
+	}
+	bot.RegisterIcebreaker(m.Bot, m.Delivery, svc)
+	m.Timers.Handle(icebreaker.TaskClose, svc.Close)
 	return nil
 }
 

@@ -1,0 +1,134 @@
+package slackfake
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// response_url limits, as Slack documents them: five uses within 30 minutes.
+const (
+	hookMaxUses = 5
+	hookTTL     = 30 * time.Minute
+)
+
+// hook is a response_url handed out with a slash command or block action.
+type hook struct {
+	id, user, channel string
+	msgTS             string // the message the interaction came from, for replace/delete_original
+	ephemeral         bool   // that message is an ephemeral
+	created           time.Time
+	uses              int
+}
+
+func (s *Server) newHookLocked(user, channel, msgTS string, ephemeral bool) string {
+	id := randHex(24)
+	s.ws.hooks[id] = &hook{id: id, user: user, channel: channel, msgTS: msgTS, ephemeral: ephemeral, created: time.Now()}
+	return s.base + "/hooks/" + s.teamID + "/" + id
+}
+
+// serveHook accepts what slack.PostWebhookContext (and MsgOptionResponseURL)
+// send to a response_url.
+func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
+	id := r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]
+	var msg struct {
+		Text            string          `json:"text"`
+		Blocks          json.RawMessage `json:"blocks"`
+		ResponseType    string          `json:"response_type"`
+		ReplaceOriginal bool            `json:"replace_original"`
+		DeleteOriginal  bool            `json:"delete_original"`
+		ThreadTS        string          `json:"thread_ts"`
+	}
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+	plain := func(status int, text string) {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(status)
+		_, _ = io.WriteString(w, text)
+	}
+	if r.Method != http.MethodPost {
+		plain(http.StatusMethodNotAllowed, "invalid_method")
+		return
+	}
+	if err := json.Unmarshal(body, &msg); err != nil {
+		plain(http.StatusBadRequest, "invalid_payload")
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h := s.ws.hooks[id]
+	switch {
+	case h == nil:
+		plain(http.StatusNotFound, "no_service")
+		return
+	case time.Since(h.created) > hookTTL:
+		plain(http.StatusNotFound, "expired_url")
+		return
+	case h.uses >= hookMaxUses:
+		plain(http.StatusNotFound, "used_url")
+		return
+	}
+	hasBlocks := len(msg.Blocks) > 0 && string(msg.Blocks) != "null" && string(msg.Blocks) != "[]"
+	if !msg.DeleteOriginal && msg.Text == "" && !hasBlocks {
+		plain(http.StatusBadRequest, "no_text")
+		return
+	}
+	h.uses++
+	var err error
+	switch {
+	case (msg.DeleteOriginal || msg.ReplaceOriginal) && h.msgTS != "":
+		err = s.hookEditLocked(h, msg.DeleteOriginal, msg.Text, msg.Blocks, hasBlocks)
+	default:
+		err = s.respondLocked(h.user, h.channel, msg.Text, msg.Blocks, msg.ResponseType, msg.ThreadTS, "response_url")
+	}
+	if err != nil {
+		plain(http.StatusBadRequest, err.Error())
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"ok":true}`))
+}
+
+// hookEditLocked replaces or deletes the message an interaction came from.
+func (s *Server) hookEditLocked(h *hook, del bool, text string, rawBlocks json.RawMessage, hasBlocks bool) error {
+	var m *message
+	if h.ephemeral {
+		m = s.findEphemeralLocked(h.channel, h.msgTS)
+	} else {
+		m = s.findMessageLocked(h.channel, h.msgTS)
+	}
+	if m == nil {
+		return errString("message_not_found")
+	}
+	action := "deleted"
+	if del {
+		m.deleted = true
+	} else {
+		var blocks json.RawMessage
+		if hasBlocks {
+			var v any
+			if json.Unmarshal(rawBlocks, &v) != nil {
+				return errString("invalid_blocks_format")
+			}
+			arr, c := normalizeBlocks(v, surfMessage, "/blocks")
+			if len(c.errs) > 0 {
+				return errString("invalid_blocks")
+			}
+			blocks = mustJSON(arr)
+		}
+		m.text, m.blocks, m.editedTS = text, blocks, s.nextTSLocked()
+		action = "updated"
+	}
+	if m.ephemeral {
+		s.ephemeralEntryLocked(m, action)
+	} else {
+		s.messageEntryLocked(s.ws.channels[m.channel], m, action)
+	}
+	s.notifyLocked()
+	return nil
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }
