@@ -12,7 +12,8 @@ type fault struct {
 }
 
 type faultState struct {
-	queued map[string][]fault // method ("*" for any) → faults to serve, first first
+	queued  map[string][]fault       // method ("*" for any) → faults to serve, first first
+	latency map[string]time.Duration // method ("*" for any) → delay before answering
 }
 
 // takeFault pops the next injected fault for a method, if any.
@@ -118,4 +119,29 @@ func (s *Server) SetDeliveryDelay(d time.Duration) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.sock.deliveryDelay = d
+}
+
+// SetLatency delays every answer to method ("*" for any method) by d after
+// the call has taken effect, so a client that dies meanwhile loses the
+// answer to a call Slack carried out. 0 removes the delay.
+func (s *Server) SetLatency(method string, d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.faults.latency == nil {
+		s.faults.latency = map[string]time.Duration{}
+	}
+	if d <= 0 {
+		delete(s.faults.latency, method)
+		return
+	}
+	s.faults.latency[method] = d
+}
+
+func (s *Server) latencyFor(method string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.faults.latency[method]; ok {
+		return d
+	}
+	return s.faults.latency["*"]
 }

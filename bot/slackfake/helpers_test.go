@@ -2,8 +2,12 @@ package slackfake
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log"
+	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -35,6 +39,14 @@ func newFixture(t *testing.T, opts Options) *fixture {
 	}
 	t.Cleanup(func() { _ = srv.Close() })
 	f := &fixture{srv: srv}
+	t.Cleanup(func() {
+		// PRINT_TRANSCRIPT=1 go test -v … shows what each test's workspace saw.
+		if os.Getenv("PRINT_TRANSCRIPT") != "" {
+			var b strings.Builder
+			_ = srv.WriteTranscript(&b)
+			t.Log("transcript:\n" + b.String())
+		}
+	})
 	f.ana = srv.AddUserID(User{Name: "ana", RealName: "Ana Lima", TZ: "Europe/Paris"})
 	f.raj = srv.AddUserID(User{Name: "raj", RealName: "Raj Patel", TZ: "Asia/Kolkata", IsAdmin: true})
 	f.lee = srv.AddUserID(User{Name: "lee", RealName: "Lee Chen", TZ: "America/New_York", IsRestricted: true})
@@ -125,4 +137,20 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+func stringsReader(s string) io.Reader { return strings.NewReader(s) }
+
+func rawJSON(t *testing.T, f *fixture, method, body string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, f.srv.APIURL()+method, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return out
 }

@@ -2,6 +2,7 @@ package slackfake
 
 import (
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strings"
@@ -43,6 +44,10 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
 	}
 	body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
 	plain := func(status int, text string) {
+		s.mu.Lock()
+		s.addEntryLocked(Entry{Kind: "api-error", Who: s.opts.BotName, Where: "response_url",
+			Text: fmt.Sprintf("response_url → HTTP %d %s", status, text)})
+		s.mu.Unlock()
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(status)
 		_, _ = io.WriteString(w, text)
@@ -55,39 +60,43 @@ func (s *Server) serveHook(w http.ResponseWriter, r *http.Request) {
 		plain(http.StatusBadRequest, "invalid_payload")
 		return
 	}
+	status, code := s.useHook(id, msg.Text, msg.Blocks, msg.ResponseType, msg.ThreadTS, msg.ReplaceOriginal, msg.DeleteOriginal)
+	if status != http.StatusOK {
+		plain(status, code)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write([]byte(`{"ok":true}`))
+}
+
+// useHook spends one use of a response_url and carries the message out.
+func (s *Server) useHook(id, text string, blocks json.RawMessage, responseType, threadTS string, replace, del bool) (int, string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	h := s.ws.hooks[id]
 	switch {
 	case h == nil:
-		plain(http.StatusNotFound, "no_service")
-		return
+		return http.StatusNotFound, "no_service"
 	case time.Since(h.created) > hookTTL:
-		plain(http.StatusNotFound, "expired_url")
-		return
+		return http.StatusNotFound, "expired_url"
 	case h.uses >= hookMaxUses:
-		plain(http.StatusNotFound, "used_url")
-		return
+		return http.StatusNotFound, "used_url"
 	}
-	hasBlocks := len(msg.Blocks) > 0 && string(msg.Blocks) != "null" && string(msg.Blocks) != "[]"
-	if !msg.DeleteOriginal && msg.Text == "" && !hasBlocks {
-		plain(http.StatusBadRequest, "no_text")
-		return
+	hasBlocks := len(blocks) > 0 && string(blocks) != "null" && string(blocks) != "[]"
+	if !del && text == "" && !hasBlocks {
+		return http.StatusBadRequest, "no_text"
 	}
 	h.uses++
 	var err error
-	switch {
-	case (msg.DeleteOriginal || msg.ReplaceOriginal) && h.msgTS != "":
-		err = s.hookEditLocked(h, msg.DeleteOriginal, msg.Text, msg.Blocks, hasBlocks)
-	default:
-		err = s.respondLocked(h.user, h.channel, msg.Text, msg.Blocks, msg.ResponseType, msg.ThreadTS, "response_url")
+	if (del || replace) && h.msgTS != "" {
+		err = s.hookEditLocked(h, del, text, blocks, hasBlocks)
+	} else {
+		err = s.respondLocked(h.user, h.channel, text, blocks, responseType, threadTS, "response_url")
 	}
 	if err != nil {
-		plain(http.StatusBadRequest, err.Error())
-		return
+		return http.StatusBadRequest, err.Error()
 	}
-	w.Header().Set("Content-Type", "application/json")
-	_, _ = w.Write([]byte(`{"ok":true}`))
+	return http.StatusOK, ""
 }
 
 // hookEditLocked replaces or deletes the message an interaction came from.

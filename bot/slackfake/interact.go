@@ -523,20 +523,21 @@ func (s *Server) applySubmissionAck(v *view, payload json.RawMessage) {
 			s.modalEntryLocked(nv, "pushed")
 		}
 	case "errors":
-		inputs := map[string]bool{}
+		labels := map[string]string{} // input block_id → label
 		blocks, _ := v.body["blocks"].([]any)
 		for _, b := range blocks {
 			if bm, _ := b.(map[string]any); bm["type"] == "input" {
-				inputs[bm["block_id"].(string)] = true
+				labels[bm["block_id"].(string)] = textOf(bm["label"])
 			}
 		}
 		var lines []string
 		for k, msg := range r.Errors {
-			if !inputs[k] {
+			label, ok := labels[k]
+			if !ok {
 				bad(fmt.Sprintf("response_action errors names %q, which is not an input block", k))
 				return
 			}
-			lines = append(lines, k+": "+msg)
+			lines = append(lines, label+": "+msg)
 		}
 		slices.Sort(lines)
 		v.errors = r.Errors

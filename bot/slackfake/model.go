@@ -443,7 +443,7 @@ func (s *Server) userJSON(u *user, includeLocale bool) map[string]any {
 		"title": "", "phone": "", "skype": "", "status_text": "", "status_emoji": "", "status_expiration": 0,
 		"real_name": u.RealName, "real_name_normalized": u.RealName,
 		"display_name": u.Name, "display_name_normalized": u.Name,
-		"first_name": first, "last_name": last, "avatar_hash": "g" + strings.ToLower(randHex(11)),
+		"first_name": first, "last_name": last, "avatar_hash": "g" + strings.ToLower(fmt.Sprintf("%011s", u.ID))[:11],
 		"image_24": "https://a.slack-edge.com/80588/img/avatars/ava_0001-24.png",
 		"image_48": "https://a.slack-edge.com/80588/img/avatars/ava_0001-48.png",
 		"image_72": "https://a.slack-edge.com/80588/img/avatars/ava_0001-72.png",

@@ -115,6 +115,12 @@ func NominalFloorSpread(method string, perChannel ...int) time.Duration {
 	return floorFor(total, l.Burst, l.PerMinute)
 }
 
+// rateGrace absorbs network jitter: a call is let through if the bucket will
+// hold a token within rateGrace (real time). Without it a client pacing
+// exactly at the nominal rate is refused whenever its first call took longer
+// to arrive than a later one. A client can beat Floor by at most rateGrace.
+const rateGrace = 20 * time.Millisecond
+
 type bucket struct {
 	tokens float64
 	last   time.Time
@@ -174,7 +180,7 @@ func (s *Server) takeToken(method, channelKey string) (time.Duration, bool) {
 		}
 		b.tokens = math.Min(c.capacity, b.tokens+now.Sub(b.last).Seconds()*c.perSec)
 		b.last = now
-		if b.tokens < 1 {
+		if need := 1 - rateGrace.Seconds()*c.perSec; b.tokens < need {
 			wait = max(wait, time.Duration((1-b.tokens)/c.perSec*float64(time.Second)))
 		}
 	}
@@ -228,7 +234,7 @@ func (s *Server) RateLimitedCount() int {
 func (s *Server) Calls() []Call {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Call(nil), s.calls...)
+	return cloneCalls(s.calls)
 }
 
 // CallCount is the number of calls of a method received so far, failed and

@@ -240,7 +240,9 @@ func TestSendRawMalformed(t *testing.T) {
 	if err := f.srv.SendRaw(ctx, []byte(`{"type":"mystery"}`)); err != nil {
 		t.Fatal(err)
 	}
-	waitUntil(t, "bad message events", func() bool { return b.seen(socketmode.EventTypeErrorBadMessage)+b.seen(socketmode.EventTypeEventsAPI) >= 2 })
+	waitUntil(t, "bad message events", func() bool {
+		return b.seen(socketmode.EventTypeErrorBadMessage)+b.seen(socketmode.EventTypeEventsAPI) >= 2
+	})
 }
 
 func TestNoConnectionDispatchFailed(t *testing.T) {

@@ -133,7 +133,7 @@ func FormatEntry(e Entry) string {
 		case "errors":
 			head = fmt.Sprintf("%s (field errors from @%s):", e.Where, e.Who)
 		case "closed", "cleared":
-			return fmt.Sprintf("%s (%s): “%s”", e.Where, e.Action, firstLine(e.Text))
+			return fmt.Sprintf("%s (%s): %s", e.Where, e.Action, firstLine(e.Text))
 		default:
 			head = fmt.Sprintf("%s (%s by @%s):", e.Where, e.Action, e.Who)
 		}

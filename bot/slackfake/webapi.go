@@ -116,6 +116,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	q.method = method
 	status, hdr, body, code := s.handleAPI(q, perr)
+	_ = s.sleep(r.Context(), s.latencyFor(method))
 	for k, v := range hdr {
 		w.Header().Set(k, v)
 	}
@@ -128,6 +129,7 @@ func (s *Server) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls = append(s.calls, Call{Method: method, Args: q.args, Status: status, Error: code, At: time.Now()})
 	s.mu.Unlock()
+	s.log.Debug("api call", "method", method, "status", status, "error", code)
 }
 
 // handleAPI runs the pipeline: method → auth → faults → rate limits →
@@ -246,7 +248,7 @@ func mustJSON(v any) []byte {
 	if err := enc.Encode(v); err != nil {
 		panic(err)
 	}
-	return b.Bytes()
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // parseAPIRequest reads form-encoded, multipart, query-string and JSON
