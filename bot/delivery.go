@@ -52,7 +52,7 @@ type Delivery struct {
 	limits    *limiter
 	opts      DeliveryOptions
 	log       *slog.Logger
-	wake      chan struct{}
+	wake      [laneCount]chan struct{}
 
 	mu       sync.Mutex
 	backoff  map[string]backoffState // by outbox key
@@ -88,16 +88,19 @@ func newDelivery(api slackAPI, outbox rituals.Outbox, opts DeliveryOptions) *Del
 	if opts.Limits == (Limits{}) {
 		opts.Limits = SlackLimits()
 	}
-	return &Delivery{
+	d := &Delivery{
 		api:       api,
 		outbox:    outbox,
 		renderers: map[string]Renderer{},
 		limits:    newLimiter(opts.Limits),
 		opts:      opts,
 		log:       opts.Logger.With("component", "delivery"),
-		wake:      make(chan struct{}, 1),
 		backoff:   map[string]backoffState{},
 	}
+	for l := range d.wake {
+		d.wake[l] = make(chan struct{}, 1)
+	}
+	return d
 }
 
 // Render registers how messages of kind are rendered.
@@ -105,27 +108,57 @@ func (d *Delivery) Render(kind string, r Renderer) { d.renderers[kind] = r }
 
 // Wake asks the worker to read the outbox now, after a run committed messages.
 func (d *Delivery) Wake() {
-	select {
-	case d.wake <- struct{}{}:
-	default:
+	for _, w := range d.wake {
+		select {
+		case w <- struct{}{}:
+		default:
+		}
 	}
 }
 
 // deliveryBatch is how many items one pass reads.
 const deliveryBatch = 200
 
-// Run delivers until ctx is cancelled.
+// lane is a share of the outbox drained by its own worker, so that messages waiting on a slow
+// method (opening group DMs, Tier 3) do not hold up the others.
+type lane int
+
+const (
+	// laneDirect holds messages to channels and one-person DMs.
+	laneDirect lane = iota
+	// laneGroups holds messages to group DMs, which need conversations.open first.
+	laneGroups
+	laneCount
+)
+
+func laneOf(item rituals.OutboxItem) lane {
+	if len(item.To.Group) > 0 {
+		return laneGroups
+	}
+	return laneDirect
+}
+
+// Run delivers until ctx is cancelled, one worker per lane.
 func (d *Delivery) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for l := range laneCount {
+		wg.Go(func() { d.runLane(ctx, l) })
+	}
+	wg.Wait()
+	return nil
+}
+
+func (d *Delivery) runLane(ctx context.Context, l lane) {
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return nil
-		case <-d.wake:
+			return
+		case <-d.wake[l]:
 		case <-timer.C:
 		}
-		progressed, err := d.Drain(ctx)
+		progressed, err := d.drainLane(ctx, l)
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("reading the outbox failed", "err", err)
 		}
@@ -139,10 +172,34 @@ func (d *Delivery) Run(ctx context.Context) error {
 	}
 }
 
-// Drain makes one pass over the outbox and reports whether anything was delivered or failed.
+// Drain makes one pass over the whole outbox, lanes in parallel, and reports whether anything was
+// delivered or failed.
 func (d *Delivery) Drain(ctx context.Context) (bool, error) {
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var progressed bool
+	var errs []error
+	for l := range laneCount {
+		wg.Go(func() {
+			p, err := d.drainLane(ctx, l)
+			mu.Lock()
+			defer mu.Unlock()
+			progressed = progressed || p
+			if err != nil {
+				errs = append(errs, err)
+			}
+		})
+	}
+	wg.Wait()
+	return progressed, errors.Join(errs...)
+}
+
+// drainLane makes one pass over the lane's items in order.
+func (d *Delivery) drainLane(ctx context.Context, l lane) (bool, error) {
 	var after uint64
 	progressed := false
+	// A conversation whose earlier message is waiting keeps its later ones waiting too.
+	blocked := map[string]bool{}
 	for ctx.Err() == nil {
 		items, err := d.outbox.Pending(after, deliveryBatch)
 		if err != nil {
@@ -151,12 +208,13 @@ func (d *Delivery) Drain(ctx context.Context) (bool, error) {
 		if len(items) == 0 {
 			break
 		}
-		// A conversation whose earlier message is waiting keeps its later ones waiting too.
-		blocked := map[string]bool{}
 		for _, item := range items {
 			after = item.Seq
 			if ctx.Err() != nil {
 				break
+			}
+			if laneOf(item) != l {
+				continue
 			}
 			target := targetOf(item)
 			if blocked[target] || !d.due(item.Key) {

@@ -36,8 +36,14 @@ var perMinute = map[string]float64{
 	"users.list":            20,
 }
 
-// perChannelPerSecond is chat.postMessage's limit in one conversation.
-const perChannelPerSecond = 1
+// Slack documents tiers as "N+ per minute" with bursts tolerated; a method may spend its minute's
+// quota at once. chat.postMessage allows about one message per second per channel with short
+// bursts, and a workspace-wide limit of several hundred a minute.
+const (
+	postPerChannelPerMinute = 60
+	postPerChannelBurst     = 3
+	postWorkspacePerMinute  = 600
+)
 
 // limiter waits before calls so that Slack rarely has to say 429, and pauses a method when it does.
 type limiter struct {
@@ -66,6 +72,14 @@ func (l *limiter) wait(ctx context.Context, method, channel string) error {
 	if err := l.waitPause(ctx, method); err != nil {
 		return err
 	}
+	if method == "chat.postMessage" {
+		l.mu.Lock()
+		workspace := l.methodLimiter(method, postWorkspacePerMinute)
+		l.mu.Unlock()
+		if err := workspace.Wait(ctx); err != nil {
+			return err
+		}
+	}
 	lim := l.limiterFor(method, channel)
 	if lim == nil {
 		return nil
@@ -81,7 +95,7 @@ func (l *limiter) limiterFor(method, channel string) *rate.Limiter {
 		c, ok := l.channels[channel]
 		if !ok {
 			l.pruneChannels(now)
-			c = &channelLimiter{Limiter: rate.NewLimiter(rate.Limit(perChannelPerSecond*l.scale), 1)}
+			c = &channelLimiter{Limiter: rate.NewLimiter(rate.Limit(postPerChannelPerMinute/60.0*l.scale), postPerChannelBurst)}
 			l.channels[channel] = c
 		}
 		c.lastUsed = now
@@ -91,9 +105,13 @@ func (l *limiter) limiterFor(method, channel string) *rate.Limiter {
 	if !ok {
 		return nil
 	}
+	return l.methodLimiter(method, per)
+}
+
+func (l *limiter) methodLimiter(method string, perMinute float64) *rate.Limiter {
 	lim, ok := l.methods[method]
 	if !ok {
-		lim = rate.NewLimiter(rate.Limit(per/60*l.scale), 1)
+		lim = rate.NewLimiter(rate.Limit(perMinute/60*l.scale), int(perMinute))
 		l.methods[method] = lim
 	}
 	return lim
@@ -137,7 +155,14 @@ func (l *limiter) observe(method string, err error) {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if until := time.Now().Add(rl.RetryAfter); until.After(l.paused[method]) {
+	now := time.Now()
+	if until := now.Add(rl.RetryAfter); until.After(l.paused[method]) {
 		l.paused[method] = until
+	}
+	// Slack's bucket is empty: ours must not believe otherwise after the pause.
+	if lim, ok := l.methods[method]; ok {
+		if tokens := int(lim.TokensAt(now)); tokens > 0 {
+			lim.ReserveN(now, tokens)
+		}
 	}
 }
