@@ -46,6 +46,17 @@ type harness struct {
 // configuration first.
 func startBot(t *testing.T, opts slackfake.Options, edit func(*Config)) *harness {
 	t.Helper()
+	return startBotWith(t, opts, func(m *Main) {
+		if edit != nil {
+			edit(m.Config)
+		}
+	})
+}
+
+// startBotWith is startBot with access to the whole Main before it opens: its clock, its
+// configuration.
+func startBotWith(t *testing.T, opts slackfake.Options, setup func(*Main)) *harness {
+	t.Helper()
 	if opts.AckTimeout == 0 {
 		opts.AckTimeout = 3 * time.Second
 	}
@@ -58,15 +69,15 @@ func startBot(t *testing.T, opts slackfake.Options, edit func(*Config)) *harness
 	if err != nil {
 		t.Fatal(err)
 	}
-	if edit != nil {
-		edit(cfg)
+	h := &harness{t: t, fake: fake, logs: &syncBuffer{}, done: make(chan error, 1)}
+	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h.main = &Main{Config: cfg, Logger: logger, BotToken: fake.BotToken(), AppToken: fake.AppToken()}
+	if setup != nil {
+		setup(h.main)
 		if err := cfg.Validate(); err != nil {
 			t.Fatal(err)
 		}
 	}
-	h := &harness{t: t, fake: fake, logs: &syncBuffer{}, done: make(chan error, 1)}
-	logger := slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	h.main = &Main{Config: cfg, Logger: logger, BotToken: fake.BotToken(), AppToken: fake.AppToken()}
 	if err := h.main.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,9 @@ type Main struct {
 	AppToken string
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// MaxSleep bounds the scheduler's and timers' waits, so a clock that jumps is noticed within
+	// it; 0 means one minute. Tests that move Now forward set it short.
+	MaxSleep time.Duration
 
 	// Limits are the Slack rate limits delivery respects; zero means Slack's own.
 	Limits bot.Limits
@@ -78,8 +81,8 @@ func (m *Main) Open() error {
 	})
 	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now})
 	m.Delivery.RegisterCoreRenderers()
-	m.Scheduler = schedule.New(schedule.Options{Ledger: db.Runs(), Logger: m.Logger, Now: m.Now, OnSkip: m.noteSkip})
-	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now})
+	m.Scheduler = schedule.New(schedule.Options{Ledger: db.Runs(), Logger: m.Logger, Now: m.Now, OnSkip: m.noteSkip, MaxSleep: m.MaxSleep})
+	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now, MaxSleep: m.MaxSleep})
 	m.Directory = bot.NewDirectory(api, m.Limits, time.Hour)
 	m.registerAdmin()
 	if err := m.wireIcebreakers(); err != nil {

@@ -77,6 +77,9 @@ type Options struct {
 	// because shutdown cut it short after a later run was recorded;
 	// reason is a sentence for people. It is called from the job's goroutine: return quickly.
 	OnSkip func(key Key, reason string)
+	// MaxSleep bounds one timer wait, so a wall clock that jumped (a suspended machine, or a test's
+	// clock) is noticed within it; 0 means one minute.
+	MaxSleep time.Duration
 }
 
 // Upcoming is one future run, as NextRuns lists it.
@@ -137,6 +140,9 @@ func New(opts Options) *Scheduler {
 	s.log = s.log.With("component", "schedule")
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if opts.MaxSleep > 0 {
+		s.maxSleep = opts.MaxSleep
 	}
 	return s
 }
