@@ -21,6 +21,8 @@ import (
 type Options struct {
 	// Command is the slash command, e.g. "/ritual".
 	Command string
+	// About says in one sentence which rituals run here, for the help and the Home tab.
+	About string
 	// IsAdmin reports whether a user may run admin subcommands.
 	IsAdmin func(userID string) bool
 	// Workers bounds how many envelopes are handled at once; 0 means 8.
@@ -70,6 +72,9 @@ func newBot(api slackAPI, socket socketClient, events <-chan socketmode.Event, o
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.About == "" {
+		opts.About = "I run small rituals that keep a remote team close."
 	}
 	if opts.IsAdmin == nil {
 		opts.IsAdmin = func(string) bool { return false }

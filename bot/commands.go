@@ -159,7 +159,7 @@ func (b *Bot) unknown(name string) Reply {
 		var verbs []string
 		for _, n := range b.order {
 			if strings.HasPrefix(n, group+" ") {
-				verbs = append(verbs, fmt.Sprintf("`%s %s`", b.opts.Command, b.commands[n].Usage))
+				verbs = append(verbs, fmt.Sprintf("`%s %s`", b.opts.Command, Escape(b.commands[n].Usage)))
 			}
 		}
 		text += " With " + group + " you can use " + strings.Join(verbs, ", ") + "."
@@ -220,15 +220,14 @@ func (b *Bot) help(_ context.Context, cmd Command) (Reply, error) {
 	sort.Strings(names)
 	for _, n := range names {
 		s := b.commands[n]
-		line := fmt.Sprintf("• `%s %s` — %s", b.opts.Command, s.Usage, s.Summary)
+		line := fmt.Sprintf("• `%s %s` — %s", b.opts.Command, Escape(s.Usage), s.Summary)
 		if s.Admin {
 			admin = append(admin, line)
 		} else {
 			everyone = append(everyone, line)
 		}
 	}
-	text := "*ritualbot* runs the small rituals that keep a remote team close: coffee pairings, icebreakers, a weekly digest and anonymous feedback.\n\n" +
-		strings.Join(everyone, "\n")
+	text := b.opts.About + "\n\n" + strings.Join(everyone, "\n")
 	if cmd.Admin && len(admin) > 0 {
 		text += "\n\n*For admins*\n" + strings.Join(admin, "\n")
 	}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot/slackfake"
@@ -68,6 +69,8 @@ func demoConfig(apiURL, dbPath string) (*Config, error) {
 	cfg.Store.Path = dbPath
 	cfg.Timezone = "Europe/Berlin"
 	cfg.Admins = []string{demoAdmin}
+	cfg.Icebreakers = []IcebreakerConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=America/New_York 0 11 * * WED"}}}
+	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
@@ -104,7 +107,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	m := &Main{Config: cfg, Logger: logger, BotToken: fake.BotToken(), AppToken: fake.AppToken()}
+	clock := newVirtualClock(demoStart)
+	m := &Main{Config: cfg, Logger: logger, BotToken: fake.BotToken(), AppToken: fake.AppToken(), Now: clock.Now, MaxSleep: 10 * time.Millisecond}
 	if err := m.Open(); err != nil {
 		return err
 	}
@@ -114,7 +118,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	runErr := make(chan error, 1)
 	go func() { runErr <- m.Run(runCtx) }()
 
-	scriptErr := playDemo(ctx, fake)
+	scriptErr := playDemo(ctx, &demo{fake: fake, clock: clock})
 	stop()
 	if err := <-runErr; err != nil {
 		return err
@@ -127,35 +131,162 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return scriptErr
 }
 
-// playDemo is the scripted session: people use the slash command and open the Home tab.
-func playDemo(ctx context.Context, fake *slackfake.Server) error {
+// demoStart is when the demo's simulated weeks begin: a Monday morning in Berlin.
+var demoStart = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+
+// demo is the scripted session: the emulated workspace and the bot's clock.
+type demo struct {
+	fake  *slackfake.Server
+	clock *virtualClock
+}
+
+// playDemo plays the script: people use the slash command and the Home tab, then weeks of rituals
+// pass on the bot's clock.
+func playDemo(ctx context.Context, d *demo) error {
 	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
 	defer cancel()
-	if err := fake.WaitConnected(ctx); err != nil {
+	if err := d.fake.WaitConnected(ctx); err != nil {
 		return fmt.Errorf("the bot did not connect to the emulator: %w", err)
 	}
-	commands := []struct{ user, channel, text string }{
-		{"U02RAJ", demoGeneral, "help"},
-		{"U03MEI", demoGeneral, "dance"},
-		{"U04SAM", demoGeneral, "status"},
-		{demoAdmin, demoGeneral, "status"},
-	}
-	for _, c := range commands {
-		before := len(fake.Ephemerals(c.user))
-		if _, err := fake.SlashCommand(ctx, c.user, c.channel, "/ritual", c.text); err != nil {
-			return fmt.Errorf("/ritual %s: %w", c.text, err)
-		}
-		if err := waitFor(ctx, func() bool { return len(fake.Ephemerals(c.user)) > before }); err != nil {
-			return fmt.Errorf("no answer to /ritual %s: %w", c.text, err)
+	d.chapter("Getting to know the bot")
+	for _, c := range []struct{ user, text string }{
+		{"U02RAJ", "help"}, {"U03MEI", "dance"}, {"U04SAM", "status"}, {demoAdmin, "status"},
+	} {
+		if err := d.command(ctx, c.user, c.text); err != nil {
+			return err
 		}
 	}
-	if _, err := fake.OpenHome(ctx, "U05LENA"); err != nil {
+	if _, err := d.fake.OpenHome(ctx, "U05LENA"); err != nil {
 		return fmt.Errorf("open Home tab: %w", err)
 	}
-	if err := waitFor(ctx, func() bool { return fake.HomeView("U05LENA") != nil }); err != nil {
+	if err := waitFor(ctx, func() bool { return d.fake.HomeView("U05LENA") != nil }); err != nil {
 		return fmt.Errorf("Home tab not published: %w", err)
 	}
+	return d.icebreakers(ctx)
+}
+
+// chapter writes a heading into the transcript.
+func (d *demo) chapter(title string) {
+	d.fake.RecordNote(fmt.Sprintf("%s (%s)", title, d.clock.Now().In(time.UTC).Format("Mon 2 Jan 2006 15:04 MST")))
+}
+
+// command types a slash command in #general and waits for the answer.
+func (d *demo) command(ctx context.Context, user, text string) error {
+	before := len(d.fake.Ephemerals(user))
+	if _, err := d.fake.SlashCommand(ctx, user, demoGeneral, "/ritual", text); err != nil {
+		return fmt.Errorf("/ritual %s: %w", text, err)
+	}
+	if err := waitFor(ctx, func() bool { return len(d.fake.Ephemerals(user)) > before }); err != nil {
+		return fmt.Errorf("no answer to /ritual %s: %w", text, err)
+	}
 	return nil
+}
+
+// botMessages waits until the bot has written n messages in channel and returns them.
+func (d *demo) botMessages(ctx context.Context, channel func() string, n int) ([]slackfake.Message, error) {
+	var got []slackfake.Message
+	err := waitFor(ctx, func() bool {
+		got = got[:0]
+		if ch := channel(); ch != "" {
+			for _, m := range d.fake.Messages(ch) {
+				if m.User == d.fake.BotUserID() {
+					got = append(got, m)
+				}
+			}
+		}
+		return len(got) >= n
+	})
+	return got, err
+}
+
+func inChannel(id string) func() string { return func() string { return id } }
+
+// icebreakers plays three weeks of icebreakers in #general, with answers, a suggestion and its
+// approval.
+func (d *demo) icebreakers(ctx context.Context) error {
+	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		return err
+	}
+	answers := [][]struct{ user, text string }{
+		{{"U02RAJ", "Cardamom and ginger when the chai starts to boil."}, {"U03MEI", "Rain on hot pavement <3"}, {"U06JOSE", "Fresh tortillas from the place around the corner."}},
+		{{"U07KOFI", "A 900-page fantasy novel. I will finish it this winter!"}, {"U05LENA", "Ulysses. No, I won't try again."}, {"U08NOOR", "A cookbook... does that count?"}, {"U09ELI", "War and Peace, twice. Third time lucky?"}},
+	}
+	posts := 0
+	wednesday := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
+	for week, replies := range answers {
+		d.clock.Set(wednesday.AddDate(0, 0, 7*week).Add(5 * time.Second))
+		d.chapter(fmt.Sprintf("Week %d: the icebreaker goes out", week+1))
+		posts++
+		msgs, err := d.botMessages(ctx, inChannel(demoGeneral), posts)
+		if err != nil {
+			return fmt.Errorf("week %d: no icebreaker: %w", week+1, err)
+		}
+		post := msgs[len(msgs)-1]
+		for _, r := range replies {
+			if _, err := d.fake.PostAs(r.user, demoGeneral, post.TS, r.text); err != nil {
+				return err
+			}
+		}
+		d.clock.Advance(24 * time.Hour)
+		d.chapter(fmt.Sprintf("Week %d: a day later", week+1))
+		posts++
+		if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
+			return fmt.Errorf("week %d: the round was not closed: %w", week+1, err)
+		}
+	}
+
+	d.chapter("Raj suggests a question; Ana approves it")
+	if err := d.command(ctx, "U02RAJ", "icebreaker suggest What is a sound that instantly makes you feel at home?"); err != nil {
+		return err
+	}
+	dms, err := d.botMessages(ctx, func() string { return d.fake.DMChannel(demoAdmin) }, 1)
+	if err != nil {
+		return fmt.Errorf("the suggestion did not reach the admin: %w", err)
+	}
+	if _, err := d.fake.ClickButton(ctx, demoAdmin, slackfake.Location{Channel: dms[0].Channel, TS: dms[0].TS}, "icebreaker.approve"); err != nil {
+		return fmt.Errorf("approve: %w", err)
+	}
+	if _, err := d.botMessages(ctx, func() string { return d.fake.DMChannel("U02RAJ") }, 1); err != nil {
+		return fmt.Errorf("raj was not told: %w", err)
+	}
+	d.clock.Set(wednesday.AddDate(0, 0, 14).Add(5 * time.Second))
+	d.chapter("Week 3: the approved question is asked")
+	posts++
+	if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
+		return fmt.Errorf("week 3: no icebreaker: %w", err)
+	}
+	return d.command(ctx, demoAdmin, "icebreaker list")
+}
+
+// virtualClock is real time shifted by an offset the demo moves forward, so weeks pass in
+// seconds; the bot notices within its MaxSleep.
+type virtualClock struct {
+	mu     sync.Mutex
+	offset time.Duration
+}
+
+func newVirtualClock(at time.Time) *virtualClock { return &virtualClock{offset: time.Until(at)} }
+
+// Now is the virtual time.
+func (c *virtualClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return time.Now().Add(c.offset)
+}
+
+// Set moves the clock to at.
+func (c *virtualClock) Set(at time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset = time.Until(at)
+}
+
+// Advance moves the clock forward by d.
+func (c *virtualClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.offset += d
 }
 
 // waitFor polls cond until it holds or demoStepTimeout passes.

@@ -201,7 +201,7 @@ func TestHomeTabPublishedOnOpen(t *testing.T) {
 	if err := json.Unmarshal(h.fake.HomeView("U05LENA"), &view); err != nil {
 		t.Fatal(err)
 	}
-	if view.Type != "home" || len(view.Blocks) == 0 || !strings.Contains(string(h.fake.HomeView("U05LENA")), "coffee") {
+	if view.Type != "home" || len(view.Blocks) == 0 || !strings.Contains(string(h.fake.HomeView("U05LENA")), "/ritual help") {
 		t.Errorf("home view = %s", h.fake.HomeView("U05LENA"))
 	}
 }

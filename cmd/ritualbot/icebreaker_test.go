@@ -5,41 +5,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 )
-
-// jumpClock is real time shifted by an offset a test moves forward, as a suspended machine would
-// see it; the bot runs with a short MaxSleep so it notices within milliseconds.
-type jumpClock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func newJumpClock(at time.Time) *jumpClock { return &jumpClock{offset: time.Until(at)} }
-
-func (c *jumpClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-// Set moves the clock to at.
-func (c *jumpClock) Set(at time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset = time.Until(at)
-}
-
-// Advance moves the clock forward by d.
-func (c *jumpClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
 
 func mustZone(t *testing.T, name string) *time.Location {
 	t.Helper()
@@ -51,7 +21,7 @@ func mustZone(t *testing.T, name string) *time.Location {
 }
 
 // icebreakerBot runs the bot with an icebreaker in #general on Wednesdays 11:00 New York time.
-func icebreakerBot(t *testing.T, clock *jumpClock, edit func(*IcebreakerConfig)) *harness {
+func icebreakerBot(t *testing.T, clock *virtualClock, edit func(*IcebreakerConfig)) *harness {
 	t.Helper()
 	return startBotWith(t, slackfake.Options{}, func(m *Main) {
 		m.Now, m.MaxSleep = clock.Now, 10*time.Millisecond
@@ -59,7 +29,7 @@ func icebreakerBot(t *testing.T, clock *jumpClock, edit func(*IcebreakerConfig))
 		if edit != nil {
 			edit(&ib)
 		}
-		m.Config.Icebreakers = append(m.Config.Icebreakers, ib)
+		m.Config.Icebreakers = []IcebreakerConfig{ib}
 		m.Config.setDefaults()
 	})
 }
@@ -108,7 +78,7 @@ func (h *harness) waitBotMessages(channel func() string, n int, keep func(slackf
 
 func TestIcebreakerPostedOnScheduleAndClosedWithCount(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
-	clock := newJumpClock(time.Date(2026, 12, 2, 10, 59, 0, 0, ny))
+	clock := newVirtualClock(time.Date(2026, 12, 2, 10, 59, 0, 0, ny))
 	h := icebreakerBot(t, clock, nil)
 	if n := len(h.fake.Messages(demoGeneral)); n != 0 {
 		t.Fatalf("posted before its time: %d messages", n)
@@ -147,7 +117,7 @@ func TestIcebreakerPostedOnScheduleAndClosedWithCount(t *testing.T) {
 }
 
 // restartBot starts a new bot process on the same database and emulator.
-func restartBot(t *testing.T, old *harness, clock *jumpClock) *harness {
+func restartBot(t *testing.T, old *harness, clock *virtualClock) *harness {
 	t.Helper()
 	cfg := old.main.Config
 	h := &harness{t: t, fake: old.fake, logs: old.logs, done: make(chan error, 1)}
@@ -173,7 +143,7 @@ func TestIcebreakerRotationNeverRepeatsBeforeExhaustion(t *testing.T) {
 	if err := os.WriteFile(file, []byte("## ours\nWhat is a sound you love?\nWhich season suits you best?\nWhat would you cook for a friend?\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	clock := newJumpClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	h := icebreakerBot(t, clock, func(ib *IcebreakerConfig) { ib.Questions, ib.QuestionsMode = file, "replace" })
 	var asked []string
 	for i := range 7 {
@@ -199,7 +169,7 @@ func TestIcebreakerRotationNeverRepeatsBeforeExhaustion(t *testing.T) {
 }
 
 func TestIcebreakerSuggestionApprovedThenAsked(t *testing.T) {
-	clock := newJumpClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	h := icebreakerBot(t, clock, nil)
 	question := "What is a smell that takes you straight back to being small?"
 	if got := h.command("U02RAJ", "icebreaker suggest "+question); !strings.Contains(got, "sent your question to the admins") {
@@ -235,7 +205,7 @@ func TestIcebreakerSuggestionApprovedThenAsked(t *testing.T) {
 }
 
 func TestIcebreakerSuggestionRejectedAndBadOnesRefused(t *testing.T) {
-	clock := newJumpClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	h := icebreakerBot(t, clock, nil)
 	if got := h.command("U03MEI", "icebreaker suggest <!channel> what is your favourite game to play outside?"); !strings.Contains(got, "sent your question") {
 		t.Fatalf("suggest: %s", got)

@@ -75,6 +75,7 @@ func (m *Main) Open() error {
 	socket := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(m.Logger.With("component", "socketmode").Handler(), slog.LevelDebug)))
 	m.Bot = bot.New(api, socket, bot.Options{
 		Command: m.Config.Command,
+		About:   about(m.Config),
 		IsAdmin: m.Config.IsAdmin,
 		Logger:  m.Logger,
 		Now:     m.Now,
@@ -114,6 +115,30 @@ func (m *Main) wireIcebreakers() error {
 	bot.RegisterIcebreaker(m.Bot, m.Delivery, svc)
 	m.Timers.Handle(icebreaker.TaskClose, svc.Close)
 	return nil
+}
+
+// about says which rituals run in this workspace, in one sentence.
+func about(cfg *Config) string {
+	descriptions := map[string]string{
+		"coffee":     "*coffee* pairings",
+		"icebreaker": "*icebreaker* questions",
+		"digest":     "a weekly *digest* of updates and kudos",
+		"feedback":   "*anonymous feedback*",
+	}
+	var running []string
+	for _, r := range cfg.Rituals() {
+		if len(r.Channels) > 0 {
+			running = append(running, descriptions[r.Name])
+		}
+	}
+	if len(running) == 0 {
+		return "I run small rituals that keep a remote team close. None is set up here yet: an admin can add them to my configuration."
+	}
+	list := running[0]
+	if n := len(running); n > 1 {
+		list = strings.Join(running[:n-1], ", ") + " and " + running[n-1]
+	}
+	return "I run small rituals that keep a remote team close. Here: " + list + "."
 }
 
 // noteSkip tells the admins that a scheduled run did not happen, through the outbox.
