@@ -254,3 +254,29 @@ func firstBuiltInQuestion(t *testing.T, h *harness) string {
 	t.Fatal("no icebreaker configured")
 	return ""
 }
+
+func TestMissedRunBeyondGraceIsSkippedAndAdminsTold(t *testing.T) {
+	ny := mustZone(t, "America/New_York")
+	clock := newVirtualClock(time.Date(2026, 12, 1, 12, 0, 0, 0, ny))
+	h := icebreakerBot(t, clock, func(ib *IcebreakerConfig) { ib.Grace = Duration(2 * time.Hour) })
+	time.Sleep(50 * time.Millisecond) // the scheduler records its first start
+	h.shutdown()
+	// Down from Tuesday noon until Wednesday 15:00: the 11:00 run is 4 hours late, beyond grace.
+	clock.Set(time.Date(2026, 12, 2, 15, 0, 0, 0, ny))
+	h2 := restartBot(t, h, clock)
+	note := h2.botDMs(demoAdmin, 1)[0]
+	if !strings.Contains(note.Text, "did not happen") || !strings.Contains(note.Text, "icebreaker") {
+		t.Errorf("admin note = %q", note.Text)
+	}
+	if n := len(h2.fake.Messages(demoGeneral)); n != 0 {
+		t.Errorf("a run beyond grace was posted: %d messages", n)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h2.fake.OpenHome(ctx, demoAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(ctx, func() bool { return strings.Contains(string(h2.fake.HomeView(demoAdmin)), "Next scheduled runs") }); err != nil {
+		t.Errorf("the admin's Home tab lacks the schedule: %s", h2.fake.HomeView(demoAdmin))
+	}
+}
