@@ -16,6 +16,7 @@ import (
 var (
 	// bucketIceAsked maps "channel/question id" to when it was last asked (RFC 3339).
 	bucketIceAsked = []byte("icebreaker_asked")
+
 	// bucketIceRounds maps "channel/posted-at/round id" to an icebreaker.Round.
 	bucketIceRounds = []byte("icebreaker_rounds")
 	// bucketIceRoundKeys maps a round id to its key in bucketIceRounds.
@@ -23,6 +24,8 @@ var (
 	// bucketIceSuggestions maps a suggestion id to an icebreaker.Suggestion.
 	bucketIceSuggestions = []byte("icebreaker_suggestions")
 )
+
+var _ = registerBuckets(bucketIceAsked, bucketIceRounds, bucketIceRoundKeys, bucketIceSuggestions)
 
 // Icebreakers returns the icebreaker ritual's store.
 func (db *DB) Icebreakers() Icebreakers { return Icebreakers{db} }

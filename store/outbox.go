@@ -14,11 +14,14 @@ import (
 var (
 	// bucketOutbox holds queued items by sequence number (8 bytes, big-endian).
 	bucketOutbox = []byte("outbox")
+
 	// bucketOutboxKeys maps a queued item's key to its sequence number.
 	bucketOutboxKeys = []byte("outbox_keys")
 	// bucketOutboxDone maps a delivered item's key to its rituals.Delivery.
 	bucketOutboxDone = []byte("outbox_done")
 )
+
+var _ = registerBuckets(bucketOutbox, bucketOutboxKeys, bucketOutboxDone)
 
 // maxFailuresShown bounds the failures Stats returns.
 const maxFailuresShown = 20

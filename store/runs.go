@@ -15,9 +15,12 @@ import (
 var (
 	// bucketRuns maps a run key to its runRecord.
 	bucketRuns = []byte("runs")
+
 	// bucketRunLast maps "ritual/channel" to the latest scheduled time recorded (RFC 3339).
 	bucketRunLast = []byte("run_last")
 )
+
+var _ = registerBuckets(bucketRuns, bucketRunLast)
 
 // runRecord is what the ledger keeps of one scheduled occurrence.
 type runRecord struct {

@@ -51,17 +51,24 @@ var (
 	keySchema  = []byte("schema")
 )
 
-// migrations bring a file from schema i to i+1; the schema version is len(migrations).
-// Append only: a released step never changes.
+// buckets lists every bucket; each file registers its own with registerBuckets. They are created
+// (if missing) at every Open, so a new bucket needs no migration step.
+var buckets [][]byte
+
+// registerBuckets adds names to the buckets created at Open; it returns true so files can call it
+// in a package-level declaration.
+func registerBuckets(names ...[]byte) bool {
+	buckets = append(buckets, names...)
+	return true
+}
+
+var _ = registerBuckets(bucketMeta)
+
+// migrations change the shape of stored records from schema i to i+1; the schema version is
+// len(migrations). Append only: a released step never changes. Buckets are not migrations.
 var migrations = []func(tx *bolt.Tx) error{
-	// 1: the buckets of the foundation and the engine.
-	func(tx *bolt.Tx) error {
-		return createBuckets(tx, bucketRuns, bucketRunLast, bucketOutbox, bucketOutboxKeys, bucketOutboxDone, bucketTasks, bucketTaskKeys)
-	},
-	// 2: icebreakers.
-	func(tx *bolt.Tx) error {
-		return createBuckets(tx, bucketIceAsked, bucketIceRounds, bucketIceRoundKeys, bucketIceSuggestions)
-	},
+	// 1: the first schema; nothing to convert.
+	func(*bolt.Tx) error { return nil },
 }
 
 // SchemaVersion is the schema this binary writes.
@@ -121,6 +128,9 @@ func (db *DB) migrate() error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
 		meta, err := tx.CreateBucketIfNotExists(bucketMeta)
 		if err != nil {
+			return err
+		}
+		if err := createBuckets(tx, buckets...); err != nil {
 			return err
 		}
 		version := 0

@@ -15,9 +15,12 @@ import (
 var (
 	// bucketTasks holds pending tasks by due time (8 bytes, big-endian unix nanoseconds) + key.
 	bucketTasks = []byte("tasks")
+
 	// bucketTaskKeys maps a task key to its key in bucketTasks.
 	bucketTaskKeys = []byte("task_keys")
 )
+
+var _ = registerBuckets(bucketTasks, bucketTaskKeys)
 
 func taskSortKey(t timers.Task) []byte {
 	return append(binary.BigEndian.AppendUint64(nil, uint64(t.Due.UnixNano())), t.Key...)
