@@ -89,6 +89,15 @@ type CoffeeConfig struct {
 	RitualChannel `yaml:",inline"`
 	// GroupSize is how many people meet together, 2 to 4.
 	GroupSize int `yaml:"group_size"`
+	// FollowUpAfter is when groups without an answer are asked once whether they met; default
+	// half the round.
+	FollowUpAfter Duration `yaml:"follow_up_after"`
+	// OptIn makes people join with /ritual coffee join; by default every member takes part.
+	OptIn bool `yaml:"opt_in"`
+	// Guests lets guest accounts take part.
+	Guests bool `yaml:"guests"`
+	// Summary posts one line in the channel after each round.
+	Summary bool `yaml:"summary"`
 }
 
 // IcebreakerConfig is one channel's icebreaker questions.
@@ -218,6 +227,9 @@ func (c *Config) setDefaults() {
 		if c.Coffee[i].GroupSize == 0 {
 			c.Coffee[i].GroupSize = 2
 		}
+		if c.Coffee[i].FollowUpAfter == 0 {
+			c.Coffee[i].FollowUpAfter = Duration(time.Duration(max(1, c.Coffee[i].EveryWeeks)) * 7 * 24 * time.Hour / 2)
+		}
 	}
 	for i := range c.Icebreakers {
 		ib := &c.Icebreakers[i]
@@ -312,6 +324,9 @@ func (c *Config) Validate() error {
 		c.Coffee[i].validate(field, loc, &errs)
 		if g := c.Coffee[i].GroupSize; g < 2 || g > 4 {
 			errs.add(field+".group_size", "%d is out of range; use 2, 3 or 4", g)
+		}
+		if round := time.Duration(c.Coffee[i].EveryWeeks) * 7 * 24 * time.Hour; c.Coffee[i].FollowUpAfter >= Duration(round) && round > 0 {
+			errs.add(field+".follow_up_after", "%s is not within the round (%s); use e.g. half of it", time.Duration(c.Coffee[i].FollowUpAfter), round)
 		}
 	}
 	for i := range c.Icebreakers {

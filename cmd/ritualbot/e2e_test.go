@@ -86,7 +86,27 @@ func startBotWith(t *testing.T, opts slackfake.Options, setup func(*Main)) *harn
 	go func() { h.done <- h.main.Run(ctx) }()
 	t.Cleanup(h.shutdown)
 	h.waitConnected()
+	h.waitScheduled()
 	return h
+}
+
+// waitScheduled waits until the scheduler has recorded where each configured job starts, so a
+// test that moves the clock afterwards cannot overtake the scheduler's first look at it.
+func (h *harness) waitScheduled() {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, r := range h.main.Config.Rituals() {
+		for _, rc := range r.Channels {
+			err := waitFor(ctx, func() bool {
+				_, ok, _ := h.main.DB.Runs().Last(r.Name, rc.Channel)
+				return ok
+			})
+			if err != nil {
+				h.t.Fatalf("the scheduler did not start %s in %s", r.Name, rc.Channel)
+			}
+		}
+	}
 }
 
 func (h *harness) waitConnected() {

@@ -135,6 +135,7 @@ func restartBot(t *testing.T, old *harness, clock *virtualClock) *harness {
 	if err := waitFor(wctx, func() bool { return old.fake.Connections() > before }); err != nil {
 		t.Fatal("restarted bot did not connect")
 	}
+	h.waitScheduled()
 	return h
 }
 
@@ -259,7 +260,6 @@ func TestMissedRunBeyondGraceIsSkippedAndAdminsTold(t *testing.T) {
 	ny := mustZone(t, "America/New_York")
 	clock := newVirtualClock(time.Date(2026, 12, 1, 12, 0, 0, 0, ny))
 	h := icebreakerBot(t, clock, func(ib *IcebreakerConfig) { ib.Grace = Duration(2 * time.Hour) })
-	time.Sleep(50 * time.Millisecond) // the scheduler records its first start
 	h.shutdown()
 	// Down from Tuesday noon until Wednesday 15:00: the 11:00 run is 4 hours late, beyond grace.
 	clock.Set(time.Date(2026, 12, 2, 15, 0, 0, 0, ny))

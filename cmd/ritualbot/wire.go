@@ -14,7 +14,9 @@ import (
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/coffee"
 	"github.com/ritualbot/ritualbot/rituals/icebreaker"
+	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/rituals/timers"
 	"github.com/ritualbot/ritualbot/store"
@@ -86,9 +88,11 @@ func (m *Main) Open() error {
 	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now, MaxSleep: m.MaxSleep})
 	m.Directory = bot.NewDirectory(api, m.Limits, time.Hour)
 	m.registerAdmin()
-	if err := m.wireIcebreakers(); err != nil {
-		db.Close()
-		return err
+	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee} {
+		if err := wire(); err != nil {
+			db.Close()
+			return err
+		}
 	}
 	return nil
 }
@@ -99,8 +103,36 @@ func (m *Main) queued() {
 	m.Timers.Poke()
 }
 
+// wireCoffee schedules coffee rounds in their channels and registers coffee's commands.
+func (m *Main) wireCoffee() error {
+	if len(m.Config.Coffee) == 0 {
+		return nil
+	}
+	svc := &coffee.Service{
+		Store: m.DB.Coffee(), Directory: m.Directory, Channels: map[string]coffee.Channel{},
+		Logger: m.Logger.With("component", "coffee"), Now: m.Now, Queued: m.queued,
+	}
+	specs := map[string]schedule.Spec{}
+	starters := questions.ForCoffee(questions.Icebreakers())
+	for _, c := range m.Config.Coffee {
+		svc.Channels[c.Channel] = coffee.Channel{ID: c.Channel, GroupSize: c.GroupSize, FollowUpAfter: time.Duration(c.FollowUpAfter),
+			OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: starters}
+		specs[c.Channel] = c.spec
+		err := m.Scheduler.Add(schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
+		if err != nil {
+			return err
+		}
+	}
+	bot.RegisterCoffee(m.Bot, m.Delivery, svc, m.Directory, func(channel string) time.Time { return specs[channel].Next(m.Now()) })
+	m.Timers.Handle(coffee.TaskFollowUp, svc.FollowUp)
+	return nil
+}
+
 // wireIcebreakers schedules the icebreaker in its channels and registers its commands.
 func (m *Main) wireIcebreakers() error {
+	if len(m.Config.Icebreakers) == 0 {
+		return nil
+	}
 	svc := &icebreaker.Service{
 		Store: m.DB.Icebreakers(), Deliveries: m.DB, Threads: m.Directory, Admins: m.Config.Admins,
 		Channels: map[string]icebreaker.Channel{}, Logger: m.Logger.With("component", "icebreaker"), Now: m.Now, Queued: m.queued,

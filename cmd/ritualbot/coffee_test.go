@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/rituals/coffee"
+)
+
+// coffeeBot runs the bot with weekly coffee in #general (everyone, plus a guest, a deactivated
+// account and a bot) on Mondays 10:00 Berlin time; the clock starts on a Sunday.
+func coffeeBot(t *testing.T, clock *virtualClock, edit func(*CoffeeConfig)) *harness {
+	t.Helper()
+	return startBotWith(t, slackfake.Options{}, func(m *Main) {
+		m.Now, m.MaxSleep = clock.Now, 10*time.Millisecond
+		c := CoffeeConfig{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=Europe/Berlin 0 10 * * MON"}}
+		if edit != nil {
+			edit(&c)
+		}
+		m.Config.Coffee = []CoffeeConfig{c}
+		m.Config.Icebreakers = nil
+		m.Config.setDefaults()
+	})
+}
+
+// latestRound waits for the n-th coffee round in #general and returns it.
+func (h *harness) latestRound(n int) coffee.Round {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var rounds []coffee.Round
+	if err := waitFor(ctx, func() bool {
+		rounds, _ = h.main.DB.Coffee().Rounds(demoGeneral, 0)
+		return len(rounds) >= n
+	}); err != nil {
+		h.t.Fatalf("want %d coffee rounds, have %d\nlogs:\n%s", n, len(rounds), h.logs.String())
+	}
+	return rounds[0]
+}
+
+// intros waits for one intro in each group's DM and returns them by group id.
+func (h *harness) intros(r coffee.Round) map[string]slackfake.Message {
+	h.t.Helper()
+	out := map[string]slackfake.Message{}
+	for _, g := range r.Groups {
+		msgs := h.waitBotMessages(func() string { return h.fake.GroupDM(g.Members...) }, 1, func(slackfake.Message) bool { return true })
+		out[g.ID] = msgs[0]
+	}
+	return out
+}
+
+func grouped(r coffee.Round) []string {
+	var ids []string
+	for _, g := range r.Groups {
+		ids = append(ids, g.Members...)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+var berlin = func() *time.Location { l, _ := time.LoadLocation("Europe/Berlin"); return l }()
+
+func TestCoffeeRoundGroupsTheRightPeople(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	if got := h.command("U04SAM", "coffee pause 2w"); !strings.Contains(got, "Paused until") {
+		t.Fatalf("pause: %s", got)
+	}
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
+	r := h.latestRound(1)
+	want := []string{"U01ANA", "U02RAJ", "U03MEI", "U05LENA", "U06JOSE", "U07KOFI", "U08NOOR", "U09ELI"}
+	if got := grouped(r); !slices.Equal(got, want) {
+		t.Fatalf("grouped %v, want %v (no guest, deactivated account, bot or paused member)", got, want)
+	}
+	if len(r.Groups) != 4 {
+		t.Errorf("8 people in pairs make 4 groups, got %d", len(r.Groups))
+	}
+	for id, intro := range h.intros(r) {
+		all := intro.Text + string(intro.Blocks)
+		for _, want := range []string{"Coffee time", "Why you", "To get you started", "We met", "Can't make it this time", "it's "} {
+			if !strings.Contains(all, want) {
+				t.Errorf("intro %s lacks %q: %s", id, want, intro.Blocks)
+			}
+		}
+	}
+	if n := h.fake.CallCount("conversations.open"); n != 4 {
+		t.Errorf("%d group DMs opened for 4 groups", n)
+	}
+}
+
+func TestCoffeeOddCountMakesOneTrioAndAnswersDriveFollowUp(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
+	r := h.latestRound(1)
+	sizes := map[int]int{}
+	for _, g := range r.Groups {
+		sizes[len(g.Members)]++
+	}
+	if sizes[3] != 1 || sizes[2] != 3 || len(r.Alone) != 0 {
+		t.Fatalf("9 people: want 3 pairs and one trio, got sizes %v alone %v", sizes, r.Alone)
+	}
+	intros := h.intros(r)
+	answered := r.Groups[0]
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	in := intros[answered.ID]
+	if _, err := h.fake.ClickButton(ctx, answered.Members[0], slackfake.Location{Channel: in.Channel, TS: in.TS}, "coffee.met"); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(ctx, func() bool {
+		rs, _ := h.main.DB.Coffee().Rounds(demoGeneral, 1)
+		return rs[0].Groups[0].Answer == coffee.AnswerMet
+	}); err != nil {
+		t.Fatal("the answer was not recorded")
+	}
+	clock.Advance(84 * time.Hour) // halfway through the week
+	for _, g := range r.Groups[1:] {
+		msgs := h.waitBotMessages(func() string { return h.fake.GroupDM(g.Members...) }, 2, func(slackfake.Message) bool { return true })
+		if !strings.Contains(msgs[1].Text, "Did you get a chance to meet") {
+			t.Errorf("follow-up = %q", msgs[1].Text)
+		}
+	}
+	time.Sleep(100 * time.Millisecond)
+	for _, m := range h.fake.Messages(in.Channel) {
+		if strings.Contains(m.Text, "Did you get a chance") {
+			t.Error("a group that answered was followed up")
+		}
+	}
+	// Nothing more after that: another day passes, no second follow-up.
+	clock.Advance(24 * time.Hour)
+	time.Sleep(100 * time.Millisecond)
+	for _, g := range r.Groups[1:] {
+		if n := len(h.fake.Messages(h.fake.GroupDM(g.Members...))); n != 2 {
+			t.Errorf("group %s got %d messages, want intro and one follow-up", g.ID, n)
+		}
+	}
+}
+
+func TestCoffeePauseUntilDateEndsByItselfAndPreviewSendsNothing(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	if got := h.command("U02RAJ", "coffee pause until 2026-12-01"); !strings.Contains(got, "Paused until") {
+		t.Fatalf("pause: %s", got)
+	}
+	preview := h.command(demoAdmin, "coffee preview")
+	if !strings.Contains(preview, "nothing was sent") || strings.Contains(preview, "U02RAJ") {
+		t.Errorf("preview: %s", preview)
+	}
+	if n := h.fake.CallCount("conversations.open"); n != 0 {
+		t.Errorf("preview opened %d conversations", n)
+	}
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
+	if slices.Contains(grouped(h.latestRound(1)), "U02RAJ") {
+		t.Error("a paused person was grouped")
+	}
+	clock.Set(time.Date(2026, 12, 7, 10, 0, 5, 0, berlin))
+	if !slices.Contains(grouped(h.latestRound(2)), "U02RAJ") {
+		t.Error("the pause did not end by itself")
+	}
+	if got := h.command("U02RAJ", "coffee status"); !strings.Contains(got, "you're in") || !strings.Contains(got, "This round you're with") {
+		t.Errorf("status: %s", got)
+	}
+}
+
+func TestCoffeeRepeatedRoundsAvoidRepeatPairs(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	h.command("U09ELI", "coffee leave") // 8 people: 7 rounds can go without a repeat
+	met := map[[2]string]int{}
+	for round := 1; round <= 7; round++ {
+		if got := h.command(demoAdmin, "coffee now"); !strings.Contains(got, "round started") {
+			t.Fatalf("coffee now: %s", got)
+		}
+		r := h.latestRound(round)
+		h.answerAll(r)
+		for _, g := range r.Groups {
+			for i := range g.Members {
+				for j := i + 1; j < len(g.Members); j++ {
+					met[[2]string{g.Members[i], g.Members[j]}]++
+				}
+			}
+		}
+		clock.Advance(7 * 24 * time.Hour)
+	}
+	for pair, n := range met {
+		if n > 1 {
+			t.Errorf("%v met %d times in 7 rounds of 8 people", pair, n)
+		}
+	}
+	if len(met) != 28 {
+		t.Errorf("8 people over 7 rounds should meet all 28 pairs, met %d", len(met))
+	}
+}
+
+// answerAll clicks "We met" in every group's intro and waits until each answer is recorded.
+func (h *harness) answerAll(r coffee.Round) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for id, in := range h.intros(r) {
+		var member string
+		for _, g := range r.Groups {
+			if g.ID == id {
+				member = g.Members[0]
+			}
+		}
+		if _, err := h.fake.ClickButton(ctx, member, slackfake.Location{Channel: in.Channel, TS: in.TS}, "coffee.met"); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	if err := waitFor(ctx, func() bool {
+		rs, _ := h.main.DB.Coffee().Rounds(demoGeneral, 1)
+		for _, g := range rs[0].Groups {
+			if g.Answer == "" {
+				return false
+			}
+		}
+		return true
+	}); err != nil {
+		h.t.Fatal("answers were not recorded")
+	}
+}
+
+func TestCoffeeThreeIgnoredIntrosPause(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	h.command("U09ELI", "coffee leave")
+	for round := 1; round <= 3; round++ {
+		h.command(demoAdmin, "coffee now")
+		r := h.latestRound(round)
+		// Every group answers but Raj's.
+		for _, g := range r.Groups {
+			if !slices.Contains(g.Members, "U02RAJ") {
+				h.answerGroup(r, g)
+			}
+		}
+		clock.Advance(7 * 24 * time.Hour)
+	}
+	h.command(demoAdmin, "coffee now")
+	r := h.latestRound(4)
+	if slices.Contains(grouped(r), "U02RAJ") {
+		t.Error("someone who ignored three intros in a row was grouped again")
+	}
+	note := h.botDMs("U02RAJ", 1)[0]
+	if !strings.Contains(note.Text, "paused") || !strings.Contains(note.Text, "coffee resume") {
+		t.Errorf("pause note = %q", note.Text)
+	}
+	if got := h.command("U02RAJ", "coffee resume"); !strings.Contains(got, "Welcome back") {
+		t.Errorf("resume: %s", got)
+	}
+}
+
+// answerGroup clicks "We met" for one group and waits until it is recorded.
+func (h *harness) answerGroup(r coffee.Round, g coffee.Group) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	in := h.waitBotMessages(func() string { return h.fake.GroupDM(g.Members...) }, 1, func(slackfake.Message) bool { return true })[0]
+	if _, err := h.fake.ClickButton(ctx, g.Members[0], slackfake.Location{Channel: in.Channel, TS: in.TS}, "coffee.met"); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := waitFor(ctx, func() bool {
+		rs, _ := h.main.DB.Coffee().Rounds(demoGeneral, 0)
+		for _, rr := range rs {
+			for _, gg := range rr.Groups {
+				if gg.ID == g.ID {
+					return gg.Answer != ""
+				}
+			}
+		}
+		return false
+	}); err != nil {
+		h.t.Fatal("answer not recorded")
+	}
+}
+
+func TestCoffeeRoundNotRepeatedAfterRestart(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 59, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
+	h.intros(h.latestRound(1))
+	opened := h.fake.CallCount("conversations.open")
+	h.shutdown()
+	clock.Advance(time.Hour) // restart inside the grace window
+	h2 := restartBot(t, h, clock)
+	time.Sleep(200 * time.Millisecond)
+	if rounds, _ := h2.main.DB.Coffee().Rounds(demoGeneral, 0); len(rounds) != 1 {
+		t.Errorf("%d rounds after a restart, want 1", len(rounds))
+	}
+	if n := h2.fake.CallCount("conversations.open"); n != opened {
+		t.Errorf("a restart opened %d more group DMs", n-opened)
+	}
+}
+
+func TestCoffeeBadInputGetsClearAnswers(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	for text, want := range map[string]string{
+		"coffee pause":                   "For how long",
+		"coffee pause soon-ish":          "can't read",
+		"coffee pause until 2020-01-01":  "already passed",
+		"coffee pause until 31/12/2026":  "YYYY-MM-DD",
+		"coffee pause 99w":               "more than a year",
+		"coffee avoid <@U04SAM|sam>":     "can't avoid yourself",
+		"coffee avoid <@U12BOT|deploy>":  "Bots never take part",
+		"coffee avoid":                   "Name one person",
+		"coffee avoid @nobody":           "couldn't recognise",
+		"coffee resume":                  "Welcome back",
+		"coffee now":                     "only for the admins",
+		"coffee dance":                   "coffee join",
+		"coffee avoid <@U03MEI|mei> now": "Name one person",
+	} {
+		if got := h.command("U04SAM", text); !strings.Contains(got, want) {
+			t.Errorf("%q: got %q, want it to mention %q", text, got, want)
+		}
+	}
+	if got := h.command("U04SAM", "coffee avoid <@U03MEI|mei>"); !strings.Contains(got, "Nobody else can see this") {
+		t.Errorf("avoid: %s", got)
+	}
+	if strings.Contains(h.command("U03MEI", "coffee status"), "keep apart") {
+		t.Error("the avoided person can see the avoid")
+	}
+	if got := h.command("U04SAM", "coffee status"); !strings.Contains(got, "1 person") {
+		t.Errorf("the avoider's status should count it: %s", got)
+	}
+}

@@ -1,0 +1,3 @@
+package pairing
+
+var smallSchedules = map[[2]int][]string{}

@@ -1,0 +1,217 @@
+package store
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/coffee"
+	"github.com/ritualbot/ritualbot/rituals/schedule"
+	"github.com/ritualbot/ritualbot/rituals/timers"
+)
+
+var (
+	// bucketCoffeeMembers maps "channel/user" to a coffee.Membership.
+	bucketCoffeeMembers = []byte("coffee_members")
+	// bucketCoffeeRounds maps "channel/at (RFC 3339, UTC)/round id" to a coffee.Round.
+	bucketCoffeeRounds = []byte("coffee_rounds")
+	// bucketCoffeeRoundKeys maps a round id to its key in bucketCoffeeRounds.
+	bucketCoffeeRoundKeys = []byte("coffee_round_keys")
+	// bucketCoffeeAvoids maps "user/other" to nothing: user asked to be kept apart from other.
+	bucketCoffeeAvoids = []byte("coffee_avoids")
+	// bucketCoffeeStarters maps "channel/question id" to when it was last used as a starter.
+	bucketCoffeeStarters = []byte("coffee_starters")
+)
+
+var _ = registerBuckets(bucketCoffeeMembers, bucketCoffeeRounds, bucketCoffeeRoundKeys, bucketCoffeeAvoids, bucketCoffeeStarters)
+
+// Coffee returns the coffee ritual's store.
+func (db *DB) Coffee() Coffee { return Coffee{db} }
+
+// Coffee implements coffee.Store.
+type Coffee struct{ db *DB }
+
+var _ coffee.Store = Coffee{}
+
+// Memberships implements coffee.Store.
+func (s Coffee) Memberships(channel string) (map[string]coffee.Membership, error) {
+	out := map[string]coffee.Membership{}
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := []byte(channel + "/")
+		c := tx.Bucket(bucketCoffeeMembers).Cursor()
+		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+			var m coffee.Membership
+			if err := json.Unmarshal(v, &m); err != nil {
+				return err
+			}
+			out[string(k[len(prefix):])] = m
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetMembership implements coffee.Store.
+func (s Coffee) SetMembership(channel, user string, m coffee.Membership, msgs []rituals.Message) error {
+	return s.db.bolt.Update(func(tx *bolt.Tx) error {
+		if err := putJSON(tx.Bucket(bucketCoffeeMembers), channel+"/"+user, m); err != nil {
+			return err
+		}
+		return enqueue(tx, s.db.Now(), msgs)
+	})
+}
+
+func coffeeRoundKey(r coffee.Round) []byte {
+	return []byte(r.Channel + "/" + r.At.UTC().Format(time.RFC3339Nano) + "/" + r.ID)
+}
+
+// Rounds implements coffee.Store.
+func (s Coffee) Rounds(channel string, limit int) ([]coffee.Round, error) {
+	var out []coffee.Round
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := []byte(channel + "/")
+		c := tx.Bucket(bucketCoffeeRounds).Cursor()
+		k, v := c.Seek([]byte(channel + "0")) // '0' is the byte after '/'
+		if k == nil {
+			k, v = c.Last()
+		} else {
+			k, v = c.Prev()
+		}
+		for ; k != nil && hasPrefix(k, prefix) && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
+			var r coffee.Round
+			if err := json.Unmarshal(v, &r); err != nil {
+				return err
+			}
+			out = append(out, r)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// CommitRound implements coffee.Store.
+func (s Coffee) CommitRound(key schedule.Key, round coffee.Round, members map[string]coffee.Membership, msgs []rituals.Message, tasks []timers.Task) error {
+	return s.db.commitRun(key, msgs, tasks, func(tx *bolt.Tx) error {
+		for user, m := range members {
+			if err := putJSON(tx.Bucket(bucketCoffeeMembers), round.Channel+"/"+user, m); err != nil {
+				return err
+			}
+		}
+		at, err := round.At.MarshalText()
+		if err != nil {
+			return err
+		}
+		for _, g := range round.Groups {
+			if g.StarterID != "" {
+				if err := tx.Bucket(bucketCoffeeStarters).Put([]byte(round.Channel+"/"+g.StarterID), at); err != nil {
+					return err
+				}
+			}
+		}
+		k := coffeeRoundKey(round)
+		if err := putJSON(tx.Bucket(bucketCoffeeRounds), string(k), round); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketCoffeeRoundKeys).Put([]byte(round.ID), k)
+	})
+}
+
+// Answer implements coffee.Store; only a member of the group may answer for it.
+func (s Coffee) Answer(roundID, groupID, answer, by string) (coffee.Group, error) {
+	var group coffee.Group
+	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
+		k := tx.Bucket(bucketCoffeeRoundKeys).Get([]byte(roundID))
+		if k == nil {
+			return fmt.Errorf("coffee round %s not found", roundID)
+		}
+		rounds := tx.Bucket(bucketCoffeeRounds)
+		var r coffee.Round
+		if err := json.Unmarshal(rounds.Get(k), &r); err != nil {
+			return err
+		}
+		for i := range r.Groups {
+			g := &r.Groups[i]
+			if g.ID != groupID {
+				continue
+			}
+			group = *g
+			if !slices.Contains(g.Members, by) {
+				return coffee.ErrNotInGroup
+			}
+			if g.Answer != "" {
+				return coffee.ErrAnswered
+			}
+			g.Answer, g.AnsweredBy = answer, by
+			group = *g
+			return putJSON(rounds, string(clone(k)), r)
+		}
+		return fmt.Errorf("coffee group %s not found", groupID)
+	})
+	return group, err
+}
+
+// CompleteFollowUp implements coffee.Store.
+func (s Coffee) CompleteFollowUp(taskKey string, msgs []rituals.Message) (bool, error) {
+	return s.db.CompleteTask(taskKey, msgs)
+}
+
+// Avoids implements coffee.Store.
+func (s Coffee) Avoids(user string) ([]string, error) {
+	var out []string
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := []byte(user + "/")
+		c := tx.Bucket(bucketCoffeeAvoids).Cursor()
+		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
+			out = append(out, string(k[len(prefix):]))
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetAvoid implements coffee.Store.
+func (s Coffee) SetAvoid(user, other string, avoid bool) error {
+	return s.db.bolt.Update(func(tx *bolt.Tx) error {
+		k := []byte(user + "/" + other)
+		if avoid {
+			return tx.Bucket(bucketCoffeeAvoids).Put(k, []byte{})
+		}
+		return tx.Bucket(bucketCoffeeAvoids).Delete(k)
+	})
+}
+
+// AllAvoids implements coffee.Store.
+func (s Coffee) AllAvoids() ([][2]string, error) {
+	var out [][2]string
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketCoffeeAvoids).ForEach(func(k, _ []byte) error {
+			a, b, _ := strings.Cut(string(k), "/")
+			out = append(out, [2]string{a, b})
+			return nil
+		})
+	})
+	return out, err
+}
+
+// StartersAsked implements coffee.Store.
+func (s Coffee) StartersAsked(channel string) (map[string]time.Time, error) {
+	out := map[string]time.Time{}
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		prefix := []byte(channel + "/")
+		c := tx.Bucket(bucketCoffeeStarters).Cursor()
+		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
+			var at time.Time
+			if err := at.UnmarshalText(v); err != nil {
+				return err
+			}
+			out[string(k[len(prefix):])] = at
+		}
+		return nil
+	})
+	return out, err
+}
