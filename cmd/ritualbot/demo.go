@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/ritualbot/ritualbot/bot/slackfake"
+	"github.com/ritualbot/ritualbot/rituals/coffee"
+	"github.com/ritualbot/ritualbot/store"
 )
 
 // demoTeam is the simulated workspace of the demo and the end-to-end tests: people in several time
@@ -70,6 +72,7 @@ func demoConfig(apiURL, dbPath string) (*Config, error) {
 	cfg.Timezone = "Europe/Berlin"
 	cfg.Admins = []string{demoAdmin}
 	cfg.Icebreakers = []IcebreakerConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=America/New_York 0 11 * * WED"}}}
+	cfg.Coffee = []CoffeeConfig{{RitualChannel: RitualChannel{Channel: demoCoffee, Schedule: "CRON_TZ=Europe/Berlin 0 10 * * MON"}, Summary: true}}
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -118,7 +121,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	runErr := make(chan error, 1)
 	go func() { runErr <- m.Run(runCtx) }()
 
-	scriptErr := playDemo(ctx, &demo{fake: fake, clock: clock})
+	scriptErr := playDemo(ctx, &demo{fake: fake, clock: clock, db: m.DB})
 	stop()
 	if err := <-runErr; err != nil {
 		return err
@@ -132,12 +135,13 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 }
 
 // demoStart is when the demo's simulated weeks begin: a Monday morning in Berlin.
-var demoStart = time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+var demoStart = time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)
 
 // demo is the scripted session: the emulated workspace and the bot's clock.
 type demo struct {
 	fake  *slackfake.Server
 	clock *virtualClock
+	db    *store.DB
 }
 
 // playDemo plays the script: people use the slash command and the Home tab, then weeks of rituals
@@ -162,7 +166,7 @@ func playDemo(ctx context.Context, d *demo) error {
 	if err := waitFor(ctx, func() bool { return d.fake.HomeView("U05LENA") != nil }); err != nil {
 		return fmt.Errorf("Home tab not published: %w", err)
 	}
-	return d.icebreakers(ctx)
+	return d.weeks(ctx)
 }
 
 // chapter writes a heading into the transcript.
@@ -170,10 +174,14 @@ func (d *demo) chapter(title string) {
 	d.fake.RecordNote(fmt.Sprintf("%s (%s)", title, d.clock.Now().In(time.UTC).Format("Mon 2 Jan 2006 15:04 MST")))
 }
 
-// command types a slash command in #general and waits for the answer.
-func (d *demo) command(ctx context.Context, user, text string) error {
+// command types a slash command (in #general unless a channel is given) and waits for the answer.
+func (d *demo) command(ctx context.Context, user, text string, channel ...string) error {
+	where := demoGeneral
+	if len(channel) > 0 {
+		where = channel[0]
+	}
 	before := len(d.fake.Ephemerals(user))
-	if _, err := d.fake.SlashCommand(ctx, user, demoGeneral, "/ritual", text); err != nil {
+	if _, err := d.fake.SlashCommand(ctx, user, where, "/ritual", text); err != nil {
 		return fmt.Errorf("/ritual %s: %w", text, err)
 	}
 	if err := waitFor(ctx, func() bool { return len(d.fake.Ephemerals(user)) > before }); err != nil {
@@ -201,10 +209,14 @@ func (d *demo) botMessages(ctx context.Context, channel func() string, n int) ([
 
 func inChannel(id string) func() string { return func() string { return id } }
 
-// icebreakers plays three weeks of icebreakers in #general, with answers, a suggestion and its
-// approval.
-func (d *demo) icebreakers(ctx context.Context) error {
+// weeks plays three weeks of rituals: coffee on Mondays in #coffee, the icebreaker on Wednesdays
+// in #general, with answers, follow-ups, a suggestion and its approval.
+func (d *demo) weeks(ctx context.Context) error {
 	ny, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		return err
+	}
+	berlin, err := time.LoadLocation("Europe/Berlin")
 	if err != nil {
 		return err
 	}
@@ -213,31 +225,103 @@ func (d *demo) icebreakers(ctx context.Context) error {
 		{{"U07KOFI", "A 900-page fantasy novel. I will finish it this winter!"}, {"U05LENA", "Ulysses. No, I won't try again."}, {"U08NOOR", "A cookbook... does that count?"}, {"U09ELI", "War and Peace, twice. Third time lucky?"}},
 	}
 	posts := 0
-	wednesday := time.Date(2026, 12, 2, 11, 0, 0, 0, ny)
-	for week, replies := range answers {
-		d.clock.Set(wednesday.AddDate(0, 0, 7*week).Add(5 * time.Second))
-		d.chapter(fmt.Sprintf("Week %d: the icebreaker goes out", week+1))
+	for week := range 3 {
+		monday := time.Date(2026, 11, 30, 10, 0, 5, 0, berlin).AddDate(0, 0, 7*week)
+		d.clock.Set(monday)
+		d.chapter(fmt.Sprintf("Week %d: coffee pairings in #coffee", week+1))
+		round, err := d.coffeeRound(ctx, week+1)
+		if err != nil {
+			return err
+		}
+		if week == 0 {
+			// Two groups answer at once; the others are asked halfway through the week.
+			for i, g := range round.Groups[:min(2, len(round.Groups))] {
+				if err := d.answerCoffee(ctx, g, i == 0); err != nil {
+					return err
+				}
+			}
+		}
+
+		d.clock.Set(time.Date(2026, 12, 2, 11, 0, 5, 0, ny).AddDate(0, 0, 7*week))
+		d.chapter(fmt.Sprintf("Week %d: the icebreaker goes out in #general", week+1))
 		posts++
 		msgs, err := d.botMessages(ctx, inChannel(demoGeneral), posts)
 		if err != nil {
 			return fmt.Errorf("week %d: no icebreaker: %w", week+1, err)
 		}
-		post := msgs[len(msgs)-1]
-		for _, r := range replies {
-			if _, err := d.fake.PostAs(r.user, demoGeneral, post.TS, r.text); err != nil {
+		if week >= len(answers) {
+			break
+		}
+		for _, r := range answers[week] {
+			if _, err := d.fake.PostAs(r.user, demoGeneral, msgs[len(msgs)-1].TS, r.text); err != nil {
 				return err
 			}
 		}
 		d.clock.Advance(24 * time.Hour)
-		d.chapter(fmt.Sprintf("Week %d: a day later", week+1))
+		d.chapter(fmt.Sprintf("Week %d: a day later, the icebreaker closes", week+1))
 		posts++
 		if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
 			return fmt.Errorf("week %d: the round was not closed: %w", week+1, err)
 		}
+		switch week {
+		case 0:
+			d.clock.Set(monday.Add(84 * time.Hour))
+			d.chapter("Week 1: halfway, groups that have not answered are asked once")
+			for _, g := range round.Groups[2:] {
+				if _, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(g.Members...) }, 2); err != nil {
+					return fmt.Errorf("no follow-up: %w", err)
+				}
+			}
+		case 1:
+			if err := d.suggestion(ctx); err != nil {
+				return err
+			}
+		}
 	}
+	d.chapter("The admin looks at the figures")
+	if err := d.command(ctx, demoAdmin, "coffee stats", demoCoffee); err != nil {
+		return err
+	}
+	return d.command(ctx, demoAdmin, "icebreaker list", demoGeneral)
+}
 
+// coffeeRound waits for the n-th coffee round and for every intro of it.
+func (d *demo) coffeeRound(ctx context.Context, n int) (coffee.Round, error) {
+	var rounds []coffee.Round
+	if err := waitFor(ctx, func() bool {
+		rounds, _ = d.db.Coffee().Rounds(demoCoffee, 0)
+		return len(rounds) >= n
+	}); err != nil {
+		return coffee.Round{}, fmt.Errorf("no coffee round %d: %w", n, err)
+	}
+	for _, g := range rounds[0].Groups {
+		if _, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(g.Members...) }, 1); err != nil {
+			return coffee.Round{}, fmt.Errorf("no intro for %v: %w", g.Members, err)
+		}
+	}
+	return rounds[0], nil
+}
+
+// answerCoffee clicks "We met" (or "Can't make it") in a group's intro.
+func (d *demo) answerCoffee(ctx context.Context, g coffee.Group, met bool) error {
+	msgs, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(g.Members...) }, 1)
+	if err != nil {
+		return err
+	}
+	action := "coffee.met"
+	if !met {
+		action = "coffee.skip"
+	}
+	if _, err := d.fake.ClickButton(ctx, g.Members[0], slackfake.Location{Channel: msgs[0].Channel, TS: msgs[0].TS}, action); err != nil {
+		return fmt.Errorf("answer coffee: %w", err)
+	}
+	return waitFor(ctx, func() bool { return len(d.fake.Messages(msgs[0].Channel)) > 1 })
+}
+
+// suggestion: Raj suggests an icebreaker, Ana approves it, Raj is told.
+func (d *demo) suggestion(ctx context.Context) error {
 	d.chapter("Raj suggests a question; Ana approves it")
-	if err := d.command(ctx, "U02RAJ", "icebreaker suggest What is a sound that instantly makes you feel at home?"); err != nil {
+	if err := d.command(ctx, "U02RAJ", "icebreaker suggest What is a sound that instantly makes you feel at home?", demoGeneral); err != nil {
 		return err
 	}
 	dms, err := d.botMessages(ctx, func() string { return d.fake.DMChannel(demoAdmin) }, 1)
@@ -250,13 +334,7 @@ func (d *demo) icebreakers(ctx context.Context) error {
 	if _, err := d.botMessages(ctx, func() string { return d.fake.DMChannel("U02RAJ") }, 1); err != nil {
 		return fmt.Errorf("raj was not told: %w", err)
 	}
-	d.clock.Set(wednesday.AddDate(0, 0, 14).Add(5 * time.Second))
-	d.chapter("Week 3: the approved question is asked")
-	posts++
-	if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
-		return fmt.Errorf("week 3: no icebreaker: %w", err)
-	}
-	return d.command(ctx, demoAdmin, "icebreaker list")
+	return nil
 }
 
 // virtualClock is real time shifted by an offset the demo moves forward, so weeks pass in
