@@ -233,12 +233,11 @@ func (d *demo) weeks(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if week == 0 {
-			// Two groups answer at once; the others are asked halfway through the week.
-			for i, g := range round.Groups[:min(2, len(round.Groups))] {
-				if err := d.answerCoffee(ctx, g, i == 0); err != nil {
-					return err
-				}
+		// Some groups answer at once; the others are asked halfway through the week.
+		answering := min(2+week, len(round.Groups))
+		for i, g := range round.Groups[:answering] {
+			if err := d.answerCoffee(ctx, g, i != 1); err != nil {
+				return err
 			}
 		}
 
@@ -267,7 +266,7 @@ func (d *demo) weeks(ctx context.Context) error {
 		case 0:
 			d.clock.Set(monday.Add(84 * time.Hour))
 			d.chapter("Week 1: halfway, groups that have not answered are asked once")
-			for _, g := range round.Groups[2:] {
+			for _, g := range round.Groups[answering:] {
 				if _, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(g.Members...) }, 2); err != nil {
 					return fmt.Errorf("no follow-up: %w", err)
 				}
