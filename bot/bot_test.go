@@ -154,3 +154,22 @@ func TestClosestSubcommand(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitTextKeepsEverythingWithinLimits(t *testing.T) {
+	text := strings.Repeat("word &amp; more\n", 500)
+	parts := splitText(text, 3000)
+	if strings.Join(parts, "") != text {
+		t.Fatal("splitting lost or changed text")
+	}
+	for _, p := range parts {
+		if runeLen(p) > 3000 {
+			t.Errorf("part of %d characters", runeLen(p))
+		}
+		if i := strings.LastIndex(p, "&"); i >= 0 && !strings.Contains(p[i:], ";") {
+			t.Errorf("part ends inside an entity: %q", p[max(0, len(p)-10):])
+		}
+	}
+	if got := splitText("short", 3000); len(got) != 1 || got[0] != "short" {
+		t.Errorf("short text = %q", got)
+	}
+}

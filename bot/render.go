@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
@@ -50,4 +51,37 @@ func truncateText(s string, n int) string {
 func sortedStrings(s []string) []string {
 	slices.Sort(s)
 	return s
+}
+
+func runeLen(s string) int { return utf8.RuneCountInString(s) }
+
+// splitText cuts s into pieces of at most n characters, at a line break or space when one is near,
+// and never inside an HTML entity such as &amp;. Nothing is dropped.
+func splitText(s string, n int) []string {
+	var out []string
+	r := []rune(s)
+	for len(r) > n {
+		cut := n
+		for i := n; i > n*3/4; i-- {
+			if r[i-1] == '\n' || r[i-1] == ' ' {
+				cut = i
+				break
+			}
+		}
+		if amp := lastIndex(r[:cut], '&'); amp >= 0 && amp > cut-6 && lastIndex(r[amp:cut], ';') < 0 {
+			cut = amp
+		}
+		out = append(out, string(r[:cut]))
+		r = r[cut:]
+	}
+	return append(out, string(r))
+}
+
+func lastIndex(r []rune, c rune) int {
+	for i := len(r) - 1; i >= 0; i-- {
+		if r[i] == c {
+			return i
+		}
+	}
+	return -1
 }

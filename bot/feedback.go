@@ -1,0 +1,421 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/feedback"
+	"github.com/ritualbot/ritualbot/rituals/questions"
+	"github.com/ritualbot/ritualbot/rituals/schedule"
+)
+
+// Action and callback ids of feedback's buttons and modals.
+const (
+	actionFeedbackAnswer  = "feedback.answer"
+	actionFeedbackRespond = "feedback.respond"
+	viewFeedbackAnswer    = "feedback.answer"
+	viewFeedbackNote      = "feedback.note"
+	viewFeedbackRespond   = "feedback.respond"
+	inputAnswer           = "answer"
+	inputScale            = "scale"
+)
+
+// RegisterFeedback adds anonymous feedback's subcommands, buttons, modals and renderers. Nothing
+// here logs a person, a token or what they wrote.
+func RegisterFeedback(b *Bot, d *Delivery, svc *feedback.Service) {
+	f := &feedbackEdge{bot: b, svc: svc}
+	b.Register(Subcommand{Name: "feedback", Usage: "feedback", Summary: "send an anonymous note to the team's next feedback batch", Run: f.note})
+	b.Register(Subcommand{Name: "feedback now", Usage: "feedback now", Summary: "send an anonymous feedback prompt to this channel's members now", Admin: true, Run: f.now})
+	b.Register(Subcommand{Name: "feedback release", Usage: "feedback release", Summary: "close the open prompt and release its answers if there are enough", Admin: true, Run: f.release})
+	b.Register(Subcommand{Name: "feedback status", Usage: "feedback status", Summary: "how many answered the open prompt (a number, nothing more)", Admin: true, Run: f.status})
+	b.HandleAction(actionFeedbackAnswer, f.openAnswer)
+	b.HandleAction(actionFeedbackRespond, f.openRespond)
+	b.HandleView(viewFeedbackAnswer, f.submitAnswer)
+	b.HandleView(viewFeedbackNote, f.submitNote)
+	b.HandleView(viewFeedbackRespond, f.submitRespond)
+	d.Render(feedback.KindPrompt, f.renderPrompt)
+	d.Render(feedback.KindRelease, renderFeedbackRelease)
+	d.Render(feedback.KindHeld, renderFeedbackHeld)
+	d.Render(feedback.KindResponse, renderFeedbackResponse)
+}
+
+type feedbackEdge struct {
+	bot *Bot
+	svc *feedback.Service
+}
+
+func (f *feedbackEdge) channels() []string {
+	out := make([]string, 0, len(f.svc.Channels))
+	for id := range f.svc.Channels {
+		out = append(out, id)
+	}
+	return sortedStrings(out)
+}
+
+func (f *feedbackEdge) where(cmd Command) (string, *Reply) {
+	ch, err := channelFor(cmd.ChannelID, f.channels(), "Anonymous feedback", f.bot.opts.Command+" "+cmd.Name)
+	if err != nil {
+		return "", &Reply{Text: err.Error()}
+	}
+	return ch, nil
+}
+
+// personReply shows a feedback mistake to the person, or returns other errors.
+func personReply(err error) (Reply, error) {
+	if feedback.IsPersonError(err) {
+		return Reply{Text: err.Error()}, nil
+	}
+	return Reply{}, err
+}
+
+func (f *feedbackEdge) note(ctx context.Context, cmd Command) (Reply, error) {
+	ch, r := f.where(cmd)
+	if r != nil {
+		return *r, nil
+	}
+	if cmd.Args != "" {
+		return Reply{Text: fmt.Sprintf("Type just `%s feedback` and write your note in the form that opens: that way it never shows up in your command history.", f.bot.opts.Command)}, nil
+	}
+	view := modal(viewFeedbackNote, "Anonymous note", "Send", ch,
+		slack.NewSectionBlock(markdown("Your note joins the next batch of anonymous feedback for <#"+ch+">. "+
+			Escape(feedback.Explanation(f.svc.Channels[ch].MinAnswers))), nil, nil),
+		answerInput("Your note", "What should the team know?"),
+	)
+	if _, err := f.bot.api.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
+		return Reply{}, fmt.Errorf("open note form: %w", err)
+	}
+	return Reply{}, nil
+}
+
+// modal builds a modal view carrying meta in its private_metadata.
+func modal(callbackID, title, submit, meta string, blocks ...slack.Block) slack.ModalViewRequest {
+	return slack.ModalViewRequest{
+		Type:            slack.VTModal,
+		CallbackID:      callbackID,
+		Title:           plain(title),
+		Submit:          plain(submit),
+		Close:           plain("Cancel"),
+		PrivateMetadata: meta,
+		Blocks:          slack.Blocks{BlockSet: blocks},
+	}
+}
+
+func answerInput(label, placeholder string) *slack.InputBlock {
+	input := slack.NewPlainTextInputBlockElement(plain(placeholder), inputAnswer)
+	input.Multiline = true
+	input.MinLength = feedback.MinAnswerLength
+	input.MaxLength = feedback.MaxAnswerLength
+	return slack.NewInputBlock(inputAnswer, plain(label), nil, input)
+}
+
+func scaleInput(s *questions.Scale) *slack.InputBlock {
+	var options []*slack.OptionBlockObject
+	for v := questions.ScaleMin; v <= questions.ScaleMax; v++ {
+		label := strconv.Itoa(v)
+		switch {
+		case v == questions.ScaleMin && s.Low != "":
+			label += " — " + s.Low
+		case v == questions.ScaleMax && s.High != "":
+			label += " — " + s.High
+		}
+		options = append(options, slack.NewOptionBlockObject(strconv.Itoa(v), plain(label), nil))
+	}
+	return slack.NewInputBlock(inputScale, plain("Your rating"), nil, slack.NewRadioButtonsBlockElement(inputScale, options...))
+}
+
+func (f *feedbackEdge) now(ctx context.Context, cmd Command) (Reply, error) {
+	ch, r := f.where(cmd)
+	if r != nil {
+		return *r, nil
+	}
+	key := schedule.Key{Ritual: feedback.Ritual, Channel: ch, At: f.bot.opts.Now().Truncate(time.Minute)}
+	err := f.svc.Run(ctx, key)
+	switch {
+	case errors.Is(err, schedule.ErrAlreadyRan):
+		return Reply{Text: "A prompt already went out this minute."}, nil
+	case errors.Is(err, feedback.ErrPromptOpen):
+		_, _, closes, _ := f.svc.Status(ch)
+		return Reply{Text: fmt.Sprintf("A prompt is already open in <#%s> until %s; `%s feedback release` closes it.", ch, closes.Format("Mon 2 Jan 15:04 MST"), f.bot.opts.Command)}, nil
+	case err != nil:
+		return personReply(err)
+	}
+	return Reply{Text: fmt.Sprintf("Done: the feedback prompt is on its way to the members of <#%s>.", ch)}, nil
+}
+
+func (f *feedbackEdge) release(ctx context.Context, cmd Command) (Reply, error) {
+	ch, r := f.where(cmd)
+	if r != nil {
+		return *r, nil
+	}
+	res, err := f.svc.Release(ctx, ch, true)
+	if err != nil {
+		if errors.Is(err, feedback.ErrNoOpenPrompt) {
+			return Reply{Text: fmt.Sprintf("No feedback prompt is open in <#%s>.", ch)}, nil
+		}
+		return personReply(err)
+	}
+	if res.Open {
+		return Reply{Text: fmt.Sprintf("Only %s so far: %d more needed before anything can be shown, so that nobody can be singled out. The prompt stays open.",
+			plural(res.Answers, "answer", "answers"), res.Needed)}, nil
+	}
+	return Reply{Text: fmt.Sprintf("Released: %s posted together in <#%s>, shuffled and without names.", plural(res.Answers, "answer", "answers"), ch)}, nil
+}
+
+func (f *feedbackEdge) status(_ context.Context, cmd Command) (Reply, error) {
+	ch, r := f.where(cmd)
+	if r != nil {
+		return *r, nil
+	}
+	n, open, closes, err := f.svc.Status(ch)
+	if err != nil {
+		return Reply{}, err
+	}
+	if !open {
+		return Reply{Text: fmt.Sprintf("No feedback prompt is open in <#%s>.", ch)}, nil
+	}
+	return Reply{Text: fmt.Sprintf("%s so far; the prompt closes %s.", plural(n, "answer", "answers"), closes.Format("Mon 2 Jan 15:04 MST"))}, nil
+}
+
+// answerMeta is what the answer modal carries: the prompt, the token, and where the prompt DM is
+// (to thank the person there). Slack keeps it; the bot stores none of it.
+func answerMeta(promptID, token, channel, ts string) string {
+	return strings.Join([]string{promptID, token, channel, ts}, "|")
+}
+
+func (f *feedbackEdge) openAnswer(ctx context.Context, a Action) error {
+	promptID, token, ok := strings.Cut(a.Value, "|")
+	if !ok {
+		return f.tell(ctx, a, "This button is from an older version of ritualbot; wait for the next prompt.")
+	}
+	p, err := f.svc.Check(promptID, token)
+	if err != nil {
+		if feedback.IsPersonError(err) {
+			return f.tell(ctx, a, err.Error())
+		}
+		return err
+	}
+	blocks := []slack.Block{
+		slack.NewSectionBlock(markdown("*"+Escape(p.Question)+"*"), nil, nil),
+	}
+	if p.Scale != nil {
+		blocks = append(blocks, scaleInput(p.Scale))
+	}
+	blocks = append(blocks, answerInput("Your answer", "Write freely: it is shown without your name."),
+		slack.NewContextBlock("", plain(truncateText(p.Explanation, maxTextChars))))
+	view := modal(viewFeedbackAnswer, "Anonymous feedback", "Send anonymously", answerMeta(promptID, token, a.ChannelID, a.MessageTS), blocks...)
+	_, err = f.bot.api.OpenViewContext(ctx, a.TriggerID, view)
+	return err
+}
+
+// tell answers a button press privately where the button was.
+func (f *feedbackEdge) tell(ctx context.Context, a Action, text string) error {
+	return f.bot.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
+}
+
+func (f *feedbackEdge) submitAnswer(ctx context.Context, s Submission) (map[string]string, error) {
+	parts := strings.Split(s.PrivateMetadata, "|")
+	if len(parts) != 4 {
+		return map[string]string{inputAnswer: "This form is from an older version of ritualbot; wait for the next prompt."}, nil
+	}
+	promptID, token, channel, ts := parts[0], parts[1], parts[2], parts[3]
+	scale := 0
+	if v, ok := s.Values[inputScale]; ok {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return map[string]string{inputScale: "Pick a rating from 1 to 5."}, nil
+		}
+		scale = n
+	}
+	err := f.svc.Answer(ctx, promptID, token, s.Values[inputAnswer], scale)
+	var scaleErr *feedback.ScaleError
+	switch {
+	case errors.As(err, &scaleErr):
+		return map[string]string{inputScale: err.Error()}, nil
+	case err != nil && feedback.IsPersonError(err):
+		return map[string]string{inputAnswer: err.Error()}, nil
+	case err != nil:
+		return nil, err
+	}
+	// The thanks goes straight to Slack: nothing about it is stored or queued.
+	if channel != "" && ts != "" {
+		text := "Thank you — your answer is in, without your name. It will be shared only together with others."
+		_, _, _, err := f.bot.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(text, false),
+			slack.MsgOptionBlocks(slack.NewSectionBlock(markdown(text), nil, nil)))
+		if err != nil {
+			f.bot.log.Warn("could not update a feedback prompt after an answer")
+		}
+	}
+	return nil, nil
+}
+
+func (f *feedbackEdge) submitNote(ctx context.Context, s Submission) (map[string]string, error) {
+	err := f.svc.Note(ctx, s.UserID, s.PrivateMetadata, s.Values[inputAnswer])
+	if err != nil {
+		if feedback.IsPersonError(err) {
+			return map[string]string{inputAnswer: err.Error()}, nil
+		}
+		return nil, err
+	}
+	return nil, nil
+}
+
+func (f *feedbackEdge) openRespond(ctx context.Context, a Action) error {
+	view := modal(viewFeedbackRespond, "Respond to feedback", "Post response", a.Value,
+		slack.NewSectionBlock(markdown("Your response is posted in the thread of the feedback, with your name, and appears in the next digest."), nil, nil),
+		answerInput("Your response", "You said…, we will…"),
+	)
+	_, err := f.bot.api.OpenViewContext(ctx, a.TriggerID, view)
+	return err
+}
+
+func (f *feedbackEdge) submitRespond(ctx context.Context, s Submission) (map[string]string, error) {
+	err := f.svc.Respond(ctx, s.PrivateMetadata, s.UserID, s.Values[inputAnswer])
+	switch {
+	case errors.Is(err, feedback.ErrNotResponder):
+		return map[string]string{inputAnswer: "Only the people chosen to respond to feedback (the admins, unless configured otherwise) can respond."}, nil
+	case err != nil && feedback.IsPersonError(err):
+		return map[string]string{inputAnswer: err.Error()}, nil
+	}
+	return nil, err
+}
+
+func (f *feedbackEdge) renderPrompt(m rituals.Message) (Rendered, error) {
+	p, err := decode[feedback.PromptData](m)
+	if err != nil {
+		return Rendered{}, err
+	}
+	token, err := f.svc.TokenFor(p.PromptID, m.To.User)
+	if errors.Is(err, feedback.ErrClosed) {
+		text := "A feedback round closed before I could reach you; you'll get the next one."
+		return Rendered{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil)}}, nil
+	}
+	if err != nil {
+		return Rendered{}, err
+	}
+	kind := "a question"
+	if p.Scale != nil {
+		kind = "a quick 1–5 question"
+	}
+	button := slack.NewButtonBlockElement(actionFeedbackAnswer, p.PromptID+"|"+token, plain("Answer anonymously"))
+	button.Style = slack.StylePrimary
+	text := fmt.Sprintf("*Anonymous feedback for <#%s>* — %s, open until %s:\n>%s", p.Channel, kind, p.ClosesAt.Format("Mon 2 Jan 15:04 MST"), Escape(p.Question))
+	return Rendered{
+		Text: "Anonymous feedback: " + p.Question,
+		Blocks: []slack.Block{
+			slack.NewSectionBlock(markdown(text), nil, nil),
+			slack.NewActionBlock("feedback.answer", button),
+			slack.NewContextBlock("", plain(truncateText(p.Explanation, maxTextChars))),
+		},
+	}, nil
+}
+
+// distribution draws the 1–5 results as bars.
+func distribution(d [5]int, s *questions.Scale) string {
+	var b strings.Builder
+	for i, n := range d {
+		label := strconv.Itoa(i + 1)
+		if i == 0 && s != nil && s.Low != "" {
+			label += " (" + Escape(s.Low) + ")"
+		}
+		if i == 4 && s != nil && s.High != "" {
+			label += " (" + Escape(s.High) + ")"
+		}
+		fmt.Fprintf(&b, "`%s` %s %d\n", strings.Repeat("█", n)+strings.Repeat("░", max(0, 10-n)), label, n)
+	}
+	return b.String()
+}
+
+// answerSections packs quoted answers into as few sections as Block Kit's text limit allows.
+func answerSections(answers []string) []slack.Block {
+	var blocks []slack.Block
+	var cur strings.Builder
+	flush := func() {
+		if cur.Len() > 0 {
+			blocks = append(blocks, slack.NewSectionBlock(markdown(cur.String()), nil, nil))
+			cur.Reset()
+		}
+	}
+	for _, a := range answers {
+		q := quote(a) + "\n\n"
+		if runeLen(cur.String())+runeLen(q) > maxTextChars {
+			flush()
+		}
+		if runeLen(q) > maxTextChars {
+			// One long answer (escaping can triple it) spans several sections, never cut.
+			for _, part := range splitText(q, maxTextChars) {
+				blocks = append(blocks, slack.NewSectionBlock(markdown(part), nil, nil))
+			}
+			continue
+		}
+		cur.WriteString(q)
+	}
+	flush()
+	return blocks
+}
+
+// maxMessageBlocks is Slack's limit for one message.
+const maxMessageBlocks = 50
+
+func renderFeedbackRelease(m rituals.Message) (Rendered, error) {
+	d, err := decode[feedback.ReleaseData](m)
+	if err != nil {
+		return Rendered{}, err
+	}
+	blocks := []slack.Block{
+		slack.NewHeaderBlock(plain("Anonymous feedback")),
+		slack.NewSectionBlock(markdown(fmt.Sprintf("*%s* — %s, shown together, shuffled and without names.", Escape(d.Question), plural(d.Count, "answer", "answers"))), nil, nil),
+	}
+	if d.Scale != nil {
+		blocks = append(blocks, slack.NewSectionBlock(markdown(distribution(d.Distribution, d.Scale)), nil, nil))
+	}
+	blocks = append(blocks, answerSections(d.Answers)...)
+	for _, e := range d.Earlier {
+		blocks = append(blocks, slack.NewSectionBlock(markdown("*From an earlier round:* "+Escape(e.Question)), nil, nil))
+		if e.Scale != nil {
+			blocks = append(blocks, slack.NewSectionBlock(markdown(distribution(e.Distribution, e.Scale)), nil, nil))
+		}
+		blocks = append(blocks, answerSections(e.Answers)...)
+	}
+	if len(d.Notes) > 0 {
+		blocks = append(blocks, slack.NewSectionBlock(markdown("*Notes sent any time*"), nil, nil))
+		blocks = append(blocks, answerSections(d.Notes)...)
+	}
+	respond := slack.NewButtonBlockElement(actionFeedbackRespond, m.Key, plain("Respond"))
+	blocks = append(blocks, slack.NewActionBlock("feedback.respond", respond))
+	if len(blocks) > maxMessageBlocks {
+		return Rendered{}, fmt.Errorf("feedback release %s needs %d blocks; Slack allows %d", m.Key, len(blocks), maxMessageBlocks)
+	}
+	return Rendered{Text: "Anonymous feedback: " + d.Question, Blocks: blocks}, nil
+}
+
+func renderFeedbackHeld(m rituals.Message) (Rendered, error) {
+	d, err := decode[feedback.HeldData](m)
+	if err != nil {
+		return Rendered{}, err
+	}
+	var text string
+	switch d.Count {
+	case 0:
+		text = fmt.Sprintf("The feedback round on _%s_ closed without answers. Maybe next time!", Escape(d.Question))
+	default:
+		text = fmt.Sprintf("The feedback round on _%s_ closed with %s; they will be released with the next batch so that nobody can be singled out.",
+			Escape(d.Question), plural(d.Count, "answer", "answers"))
+	}
+	return Rendered{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil)}}, nil
+}
+
+func renderFeedbackResponse(m rituals.Message) (Rendered, error) {
+	d, err := decode[feedback.ResponseData](m)
+	if err != nil {
+		return Rendered{}, err
+	}
+	text := fmt.Sprintf("<@%s> responds:\n%s", d.Responder, quote(d.Text))
+	return Rendered{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(markdown(truncateText(text, maxTextChars)), nil, nil)}}, nil
+}
