@@ -129,6 +129,8 @@ type FeedbackConfig struct {
 	OpenFor Duration `yaml:"open_for"`
 	// MinAnswers is the smallest batch ever released; at least 3.
 	MinAnswers int `yaml:"min_answers"`
+	// Responders may respond to released feedback; empty means the admins.
+	Responders []string `yaml:"responders"`
 }
 
 // Duration is a time.Duration written as "90m", "72h", "3d" or "2w".
@@ -352,6 +354,14 @@ func (c *Config) Validate() error {
 		if c.Feedback[i].OpenFor < Duration(time.Hour) {
 			errs.add(field+".open_for", "%s is too short; give people at least 1h, e.g. 72h", time.Duration(c.Feedback[i].OpenFor))
 		}
+		for j, id := range c.Feedback[i].Responders {
+			if !userIDPattern.MatchString(id) {
+				errs.add(fmt.Sprintf("%s.responders[%d]", field, j), "%q is not a Slack user id, e.g. U0123ABCD", id)
+			}
+		}
+	}
+	if c.Slack.Debug && len(c.Feedback) > 0 {
+		errs.add("slack.debug", "must stay off while feedback is configured: slack-go's debug log prints every payload, which would let anyone with the logs trace anonymous answers")
 	}
 	c.checkDuplicateChannels(&errs)
 	return errs.err()

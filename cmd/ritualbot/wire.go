@@ -15,7 +15,9 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/coffee"
+	"github.com/ritualbot/ritualbot/rituals/feedback"
 	"github.com/ritualbot/ritualbot/rituals/icebreaker"
+	"github.com/ritualbot/ritualbot/rituals/presence"
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/rituals/timers"
@@ -43,6 +45,8 @@ type Main struct {
 	Scheduler *schedule.Scheduler
 	Timers    *timers.Runner
 	Directory *bot.Directory
+	Presence  *presence.Service
+	Feedback  *feedback.Service
 }
 
 // Open opens the store and builds the Slack clients and the bot. It does not connect yet.
@@ -88,7 +92,9 @@ func (m *Main) Open() error {
 	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now, MaxSleep: m.MaxSleep})
 	m.Directory = bot.NewDirectory(api, m.Limits, time.Hour)
 	m.registerAdmin()
-	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee} {
+	m.Presence = &presence.Service{Store: m.DB.Presence()}
+	bot.RegisterPresence(m.Bot, m.Presence, m.Directory)
+	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback} {
 		if err := wire(); err != nil {
 			db.Close()
 			return err
@@ -109,7 +115,7 @@ func (m *Main) wireCoffee() error {
 		return nil
 	}
 	svc := &coffee.Service{
-		Store: m.DB.Coffee(), Directory: m.Directory, Channels: map[string]coffee.Channel{},
+		Store: m.DB.Coffee(), Directory: m.Directory, Presence: awayChecker{m.Presence}, Channels: map[string]coffee.Channel{},
 		Logger: m.Logger.With("component", "coffee"), Now: m.Now, Queued: m.queued,
 	}
 	specs := map[string]schedule.Spec{}
@@ -125,6 +131,57 @@ func (m *Main) wireCoffee() error {
 	}
 	bot.RegisterCoffee(m.Bot, m.Delivery, svc, m.Directory, func(channel string) time.Time { return specs[channel].Next(m.Now()) })
 	m.Timers.Handle(coffee.TaskFollowUp, svc.FollowUp)
+	return nil
+}
+
+// awayChecker adapts presence to what coffee asks.
+type awayChecker struct{ svc *presence.Service }
+
+// Away implements coffee.Presence.
+func (a awayChecker) Away(user string, now time.Time) (bool, error) {
+	_, away, err := a.svc.AwayUntil(user, now)
+	return away, err
+}
+
+// members lists the people of a channel a ritual may ask: no bots, no deactivated accounts,
+// guests only when allowed, nobody away.
+func (m *Main) members(ctx context.Context, channel string, guests bool) ([]string, error) {
+	ids, err := m.Directory.Members(ctx, channel)
+	if err != nil {
+		return nil, err
+	}
+	people, err := m.Directory.People(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	eligible := rituals.Eligible(people, guests)
+	out := make([]string, 0, len(eligible))
+	for _, p := range eligible {
+		out = append(out, p.ID)
+	}
+	return m.Presence.Filter(out, m.Now())
+}
+
+// wireFeedback schedules anonymous feedback prompts and registers feedback's commands.
+func (m *Main) wireFeedback() error {
+	if len(m.Config.Feedback) == 0 {
+		return nil
+	}
+	svc := &feedback.Service{
+		Store: m.DB.Feedback(), Admins: m.Config.Admins, Channels: map[string]feedback.Channel{},
+		Members: func(ctx context.Context, channel string) ([]string, error) { return m.members(ctx, channel, true) },
+		Logger:  m.Logger.With("component", "feedback"), Now: m.Now, Queued: m.queued,
+	}
+	for _, f := range m.Config.Feedback {
+		svc.Channels[f.Channel] = feedback.Channel{ID: f.Channel, OpenFor: time.Duration(f.OpenFor), MinAnswers: f.MinAnswers, Responders: f.Responders}
+		err := m.Scheduler.Add(schedule.Job{Ritual: feedback.Ritual, Channel: f.Channel, Spec: f.spec, Grace: time.Duration(f.Grace), Run: svc.Run})
+		if err != nil {
+			return err
+		}
+	}
+	bot.RegisterFeedback(m.Bot, m.Delivery, svc)
+	m.Timers.Handle(feedback.TaskClose, svc.Close)
+	m.Feedback = svc
 	return nil
 }
 

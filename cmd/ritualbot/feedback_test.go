@@ -1,0 +1,240 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/bot/slackfake"
+)
+
+// feedbackBot runs the bot with anonymous feedback in #general (min 3 answers).
+func feedbackBot(t *testing.T, clock *virtualClock) *harness {
+	t.Helper()
+	return startBotWith(t, slackfake.Options{}, func(m *Main) {
+		m.Now, m.MaxSleep = clock.Now, 10*time.Millisecond
+		m.Config.Icebreakers = nil
+		m.Config.Feedback = []FeedbackConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=Europe/Berlin 0 11 1,15 * *"}, MinAnswers: 3}}
+		m.Config.setDefaults()
+	})
+}
+
+// everyone in #general who should get a prompt (not the bot, not the deactivated account).
+var feedbackRecipients = []string{"U01ANA", "U02RAJ", "U03MEI", "U04SAM", "U06JOSE", "U07KOFI", "U08NOOR", "U09ELI", "U10GUEST"}
+
+// prompts waits until every recipient has the prompt DM and returns them by user.
+func (h *harness) prompts(users []string) map[string]slackfake.Message {
+	h.t.Helper()
+	out := map[string]slackfake.Message{}
+	for _, u := range users {
+		out[u] = h.botDMs(u, 1)[0]
+	}
+	// Answers open once every prompt is delivered: wait for the outbox to drain.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { s, _ := h.main.DB.Stats(); return s.Pending == 0 }); err != nil {
+		h.t.Fatal("prompts still pending")
+	}
+	return out
+}
+
+// answer presses "Answer anonymously" as user and submits text (and a rating when asked).
+func (h *harness) answer(user string, prompt slackfake.Message, text string) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.fake.ClickButton(ctx, user, slackfake.Location{Channel: prompt.Channel, TS: prompt.TS}, "feedback.answer"); err != nil {
+		h.t.Fatal(err)
+	}
+	var viewID string
+	var view []byte
+	if err := waitFor(ctx, func() bool { viewID, view = h.fake.OpenView(user); return viewID != "" }); err != nil {
+		h.t.Fatalf("no modal for %s; logs:\n%s", user, h.logs.String())
+	}
+	values := map[string]string{"answer": text}
+	if bytes.Contains(view, []byte(`"scale"`)) {
+		values["scale"] = "4"
+	}
+	if _, err := h.fake.SubmitView(ctx, user, viewID, values); err != nil {
+		h.t.Fatal(err)
+	}
+	if errs := h.fake.ViewErrors(viewID); len(errs) > 0 {
+		h.t.Fatalf("answer refused: %v", errs)
+	}
+}
+
+func TestFeedbackPromptAnswerHoldRelease(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	h := feedbackBot(t, clock)
+	if got := h.command("U05LENA", "away until 2026-12-20"); !strings.Contains(got, "Enjoy your time away") {
+		t.Fatalf("away: %s", got)
+	}
+	if got := h.command("U04SAM", "feedback now"); !strings.Contains(got, "only for the admins") {
+		t.Errorf("non-admin prompt: %s", got)
+	}
+	if got := h.command(demoAdmin, "feedback now"); !strings.Contains(got, "on its way") {
+		t.Fatalf("feedback now: %s", got)
+	}
+	prompts := h.prompts(feedbackRecipients)
+	for u, p := range prompts {
+		if !strings.Contains(string(p.Blocks), "Answer anonymously") || !strings.Contains(string(p.Blocks), "without your name") {
+			t.Errorf("prompt to %s = %s", u, p.Blocks)
+		}
+	}
+	for _, u := range []string{"U05LENA", "U11GONE", "U12BOT"} {
+		if ch := h.fake.DMChannel(u); ch != "" && len(h.fake.Messages(ch)) > 0 {
+			t.Errorf("%s was asked", u)
+		}
+	}
+	h.answer("U02RAJ", prompts["U02RAJ"], "More written updates, fewer meetings please.")
+	h.answer("U03MEI", prompts["U03MEI"], "I feel heard in retros <!channel>, thank you.")
+
+	// A second attempt is refused before the modal opens.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	before := len(h.fake.Ephemerals("U02RAJ"))
+	if _, err := h.fake.ClickButton(ctx, "U02RAJ", slackfake.Location{Channel: prompts["U02RAJ"].Channel, TS: prompts["U02RAJ"].TS}, "feedback.answer"); err == nil {
+		if err := waitFor(ctx, func() bool { return len(h.fake.Ephemerals("U02RAJ")) > before }); err != nil {
+			t.Error("a second attempt was not answered")
+		} else if eph := h.fake.Ephemerals("U02RAJ"); !strings.Contains(eph[len(eph)-1].Text, "already answered") {
+			t.Errorf("second attempt told: %s", eph[len(eph)-1].Text)
+		}
+	}
+	if got := h.command(demoAdmin, "feedback status"); !strings.Contains(got, "2 answers so far") {
+		t.Errorf("status: %s", got)
+	}
+	if got := h.command(demoAdmin, "feedback release"); !strings.Contains(got, "1 more needed") {
+		t.Errorf("release with too few: %s", got)
+	}
+	if got := h.command("U04SAM", "feedback release"); !strings.Contains(got, "only for the admins") {
+		t.Errorf("non-admin release: %s", got)
+	}
+	if n := len(h.fake.Messages(demoGeneral)); n != 0 {
+		t.Fatalf("something was posted with too few answers: %d messages", n)
+	}
+	h.answer("U06JOSE", prompts["U06JOSE"], "Can we rotate who runs the weekly demo?")
+	if got := h.command(demoAdmin, "feedback release"); !strings.Contains(got, "Released: 3 answers") {
+		t.Fatalf("release: %s", got)
+	}
+	post := h.botPosts(demoGeneral, 1)[0]
+	body := string(post.Blocks)
+	for _, want := range []string{"More written updates", "I feel heard", "rotate who runs", "Respond"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("release lacks %q: %s", want, body)
+		}
+	}
+	if strings.Contains(body, "<!channel>") {
+		t.Error("an answer reached Slack unescaped")
+	}
+	for _, id := range feedbackRecipients {
+		if strings.Contains(body, id) {
+			t.Errorf("the release names %s", id)
+		}
+	}
+	// The admin responds in the thread.
+	if _, err := h.fake.ClickButton(ctx, demoAdmin, slackfake.Location{Channel: post.Channel, TS: post.TS}, "feedback.respond"); err != nil {
+		t.Fatal(err)
+	}
+	var viewID string
+	if err := waitFor(ctx, func() bool { viewID, _ = h.fake.OpenView(demoAdmin); return viewID != "" }); err != nil {
+		t.Fatal("no respond modal")
+	}
+	if _, err := h.fake.SubmitView(ctx, demoAdmin, viewID, map[string]string{"answer": "You said fewer meetings: we are cutting the Tuesday sync."}); err != nil {
+		t.Fatal(err)
+	}
+	reply := h.botMessages(demoGeneral, 2)[1]
+	if reply.ThreadTS != post.TS || !strings.Contains(reply.Text, "Tuesday sync") {
+		t.Errorf("response = %+v", reply)
+	}
+}
+
+func TestFeedbackHeldBatchCarriesToNextPrompt(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	h := feedbackBot(t, clock)
+	h.command(demoAdmin, "feedback now")
+	prompts := h.prompts(feedbackRecipients)
+	h.answer("U07KOFI", prompts["U07KOFI"], "The on-call rota feels uneven.")
+	h.answer("U08NOOR", prompts["U08NOOR"], "Onboarding docs were great.")
+	clock.Advance(73 * time.Hour) // open_for is 72h
+	held := h.botPosts(demoGeneral, 1)[0]
+	if !strings.Contains(held.Text, "2 answers") || !strings.Contains(held.Text, "next batch") || strings.Contains(held.Text, "uneven") {
+		t.Fatalf("held notice = %q", held.Text)
+	}
+	clock.Advance(24 * time.Hour)
+	h.command(demoAdmin, "feedback now")
+	next := map[string]slackfake.Message{}
+	for _, u := range feedbackRecipients {
+		next[u] = h.botDMs(u, 2)[1]
+	}
+	h.prompts(nil)
+	h.answer("U09ELI", next["U09ELI"], "Thanks for the flexible hours.")
+	if got := h.command(demoAdmin, "feedback release"); !strings.Contains(got, "Released: 3 answers") {
+		t.Fatalf("release with carried answers: %s", got)
+	}
+	post := string(h.botPosts(demoGeneral, 2)[1].Blocks)
+	for _, want := range []string{"uneven", "Onboarding docs", "flexible hours"} {
+		if !strings.Contains(post, want) {
+			t.Errorf("release lacks carried answer %q", want)
+		}
+	}
+}
+
+// TestFeedbackCannotBeTracedInDatabaseOrLogs is the proof: a team answers a prompt; afterwards the
+// raw database file and every log line at debug level hold each recipient's id, DM channel and
+// prompt ts equally often whether or not they answered, and no answer text appears in the logs.
+func TestFeedbackCannotBeTracedInDatabaseOrLogs(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	h := feedbackBot(t, clock)
+	h.command(demoAdmin, "feedback now")
+	prompts := h.prompts(feedbackRecipients)
+	answered := map[string]string{
+		"U01ANA":  "Retros could start on time more often.",
+		"U03MEI":  "I would like clearer priorities each sprint.",
+		"U06JOSE": "Pairing sessions help me a lot, keep them.",
+		"U08NOOR": "Less context switching between projects please.",
+	}
+	for u, text := range answered {
+		h.answer(u, prompts[u], text)
+	}
+	path := h.main.Config.Store.Path
+	h.shutdown()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logs := h.logs.String()
+	footprint := func(u string) [3]int {
+		p := prompts[u]
+		return [3]int{bytes.Count(raw, []byte(u)), bytes.Count(raw, []byte(p.Channel)), bytes.Count(raw, []byte(p.TS))}
+	}
+	logFootprint := func(u string) [3]int {
+		p := prompts[u]
+		return [3]int{strings.Count(logs, u), strings.Count(logs, p.Channel), strings.Count(logs, p.TS)}
+	}
+	var want, wantLog [3]int
+	for i, u := range feedbackRecipients {
+		got, gotLog := footprint(u), logFootprint(u)
+		if i == 0 {
+			want, wantLog = got, gotLog
+			continue
+		}
+		if got != want {
+			t.Errorf("%s (answered: %v) appears %v times in the database (id, DM, ts), others %v", u, answered[u] != "", got, want)
+		}
+		if gotLog != wantLog {
+			t.Errorf("%s (answered: %v) appears %v times in the logs, others %v", u, answered[u] != "", gotLog, wantLog)
+		}
+	}
+	for _, text := range answered {
+		if strings.Contains(logs, text[:20]) {
+			t.Errorf("answer text in the logs: %q", text)
+		}
+	}
+	t.Logf("each recipient: database %v, logs %v (id, DM channel, prompt ts)", want, wantLog)
+	if !strings.Contains(logs, "level=DEBUG") {
+		t.Error("the logs were not captured at debug level; the proof proves nothing")
+	}
+}
