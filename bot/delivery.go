@@ -23,6 +23,8 @@ const metadataEventType = "ritualbot_outbox"
 type Rendered struct {
 	Text   string
 	Blocks []slack.Block
+	// Thread continues a message too long for one: each part is posted in its thread, in order.
+	Thread []Rendered
 }
 
 // Renderer turns one kind of domain message into Slack content.
@@ -274,17 +276,6 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 			return d.failIfPermanent(item, err)
 		}
 	}
-	if item.Attempts > 0 {
-		// An earlier attempt may have reached Slack before we could record it.
-		ts, found, err := d.findSent(ctx, item, channel, threadTS)
-		if err != nil {
-			return d.failIfPermanent(item, err)
-		}
-		if found {
-			d.log.Info("message was already in Slack; not sending it again", "key", item.Key)
-			return true, d.outbox.Delivered(item.Key, rituals.Delivery{Channel: channel, TS: ts, At: d.opts.Now()})
-		}
-	}
 	render, ok := d.renderers[item.Kind]
 	if !ok {
 		return true, d.outbox.Fail(item.Key, "no renderer for kind "+item.Kind, d.opts.Now())
@@ -293,6 +284,13 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 	if err != nil {
 		return true, d.outbox.Fail(item.Key, "render: "+err.Error(), d.opts.Now())
 	}
+	// An earlier attempt may have reached Slack before we could record it: look for each part.
+	var sent map[string]string
+	if item.Attempts > 0 {
+		if sent, err = d.findSent(ctx, item, channel, threadTS, ""); err != nil {
+			return d.failIfPermanent(item, err)
+		}
+	}
 	if err := d.outbox.BeginAttempt(item.Key, channel, d.opts.Now()); err != nil {
 		return false, err
 	}
@@ -300,9 +298,49 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 	if postTo == "" {
 		postTo = item.To.User // Slack posts to the bot's DM with this person
 	}
+	ts, found := sent[item.Key]
+	if found {
+		d.log.Info("message was already in Slack; not sending it again", "key", item.Key)
+	} else {
+		gotChannel, gotTS, err := d.post(ctx, postTo, threadTS, item.Key, content)
+		if err != nil {
+			return d.failIfPermanent(item, err)
+		}
+		postTo, ts = gotChannel, gotTS
+	}
+	// Parts that did not fit in one message continue in its thread, in order.
+	if len(content.Thread) > 0 {
+		parent := ts
+		if threadTS != "" {
+			parent = threadTS
+		}
+		if item.Attempts > 0 && threadTS == "" {
+			if sent, err = d.findSent(ctx, item, postTo, parent, parent); err != nil {
+				return d.failIfPermanent(item, err)
+			}
+		}
+		for i, part := range content.Thread {
+			key := partKey(item.Key, i+1)
+			if _, ok := sent[key]; ok {
+				continue
+			}
+			if _, _, err := d.post(ctx, postTo, parent, key, part); err != nil {
+				return d.failIfPermanent(item, err)
+			}
+		}
+	}
+	d.clearBackoff(item.Key)
+	return true, d.outbox.Delivered(item.Key, rituals.Delivery{Channel: postTo, TS: ts, At: d.opts.Now()})
+}
+
+// partKey names the n-th continuation of a message, for its metadata.
+func partKey(key string, n int) string { return fmt.Sprintf("%s#%d", key, n) }
+
+// post sends one message tagged with key, in threadTS's thread when set, within the limits.
+func (d *Delivery) post(ctx context.Context, channel, threadTS, key string, content Rendered) (string, string, error) {
 	opts := []slack.MsgOption{
 		slack.MsgOptionText(content.Text, false),
-		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": item.Key}}),
+		slack.MsgOptionMetadata(slack.SlackMetadata{EventType: metadataEventType, EventPayload: map[string]any{"key": key}}),
 	}
 	if len(content.Blocks) > 0 {
 		opts = append(opts, slack.MsgOptionBlocks(content.Blocks...))
@@ -310,19 +348,18 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 	if threadTS != "" {
 		opts = append(opts, slack.MsgOptionTS(threadTS))
 	}
-	if err := d.limits.wait(ctx, "chat.postMessage", postTo); err != nil {
-		return false, err
+	if err := d.limits.wait(ctx, "chat.postMessage", channel); err != nil {
+		return "", "", err
 	}
-	gotChannel, ts, err := d.api.PostMessageContext(ctx, postTo, opts...)
+	gotChannel, ts, err := d.api.PostMessageContext(ctx, channel, opts...)
 	if err != nil {
 		d.limits.observe("chat.postMessage", err)
-		return d.failIfPermanent(item, err)
+		return "", "", err
 	}
 	if gotChannel == "" {
-		gotChannel = postTo
+		gotChannel = channel
 	}
-	d.clearBackoff(item.Key)
-	return true, d.outbox.Delivered(item.Key, rituals.Delivery{Channel: gotChannel, TS: ts, At: d.opts.Now()})
+	return gotChannel, ts, nil
 }
 
 // resolve returns the conversation id for item: the channel, the group DM (opened now if needed),
@@ -356,41 +393,47 @@ func (d *Delivery) open(ctx context.Context, users []string) (string, error) {
 	return ch.ID, nil
 }
 
-// findSent looks for a message carrying item's key in its conversation (or thread).
-func (d *Delivery) findSent(ctx context.Context, item rituals.OutboxItem, channel, threadTS string) (string, bool, error) {
+// findSent returns the outbox keys (and ts) of the bot's messages in channel since item's last
+// attempt: in the thread of threadTS when set, else the channel's history. thread, when set, is a
+// thread to read whatever threadTS says (a message's own continuation).
+func (d *Delivery) findSent(ctx context.Context, item rituals.OutboxItem, channel, threadTS, thread string) (map[string]string, error) {
 	oldest := strconv.FormatInt(item.LastAttempt.Add(-time.Minute).Unix(), 10) + ".000000"
+	if thread != "" {
+		threadTS = thread
+	}
 	var msgs []slack.Message
 	if threadTS != "" {
 		if err := d.limits.wait(ctx, "conversations.replies", ""); err != nil {
-			return "", false, err
+			return nil, err
 		}
 		replies, _, _, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
 			ChannelID: channel, Timestamp: threadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true,
 		})
 		if err != nil {
 			d.limits.observe("conversations.replies", err)
-			return "", false, err
+			return nil, err
 		}
 		msgs = replies
 	} else {
 		if err := d.limits.wait(ctx, "conversations.history", ""); err != nil {
-			return "", false, err
+			return nil, err
 		}
 		resp, err := d.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
 			ChannelID: channel, Oldest: oldest, Limit: 200, IncludeAllMetadata: true,
 		})
 		if err != nil {
 			d.limits.observe("conversations.history", err)
-			return "", false, err
+			return nil, err
 		}
 		msgs = resp.Messages
 	}
+	found := map[string]string{}
 	for _, m := range msgs {
-		if m.Metadata.EventType == metadataEventType && fmt.Sprint(m.Metadata.EventPayload["key"]) == item.Key {
-			return m.Timestamp, true, nil
+		if m.Metadata.EventType == metadataEventType {
+			found[fmt.Sprint(m.Metadata.EventPayload["key"])] = m.Timestamp
 		}
 	}
-	return "", false, nil
+	return found, nil
 }
 
 // permanentErrors are Slack answers that no retry can change.
