@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 )
@@ -120,6 +121,27 @@ type DigestConfig struct {
 	RitualChannel `yaml:",inline"`
 	// CheckinSchedule is when members are asked for their update.
 	CheckinSchedule string `yaml:"checkin_schedule"`
+	// CheckinGrace is how late a missed check-in may still be sent after a restart.
+	CheckinGrace Duration `yaml:"checkin_grace"`
+	// LocalTime asks each person at the check-in's clock time in their own zone; default true.
+	LocalTime *bool `yaml:"local_time"`
+	// Questions replace the default three (1 to 5); role "next" is shown back the next week,
+	// role "help" opens the digest under help wanted.
+	Questions []CheckinQuestion `yaml:"questions"`
+	// Reminders say how long before the post those without an answer are reminded; default 4h,
+	// [] for none.
+	Reminders []Duration `yaml:"reminders"`
+	// Guests lets guest accounts be asked.
+	Guests bool `yaml:"guests"`
+
+	checkinSpec schedule.Spec
+}
+
+// CheckinQuestion is one check-in question.
+type CheckinQuestion struct {
+	Text string `yaml:"text"`
+	// Role is "", "next" or "help".
+	Role string `yaml:"role"`
 }
 
 // FeedbackConfig is one channel's anonymous feedback prompts.
@@ -250,6 +272,15 @@ func (c *Config) setDefaults() {
 	for i := range c.Digest {
 		c.Digest[i].defaults(6 * time.Hour)
 	}
+	for i := range c.Digest {
+		if c.Digest[i].CheckinGrace == 0 {
+			c.Digest[i].CheckinGrace = Duration(6 * time.Hour)
+		}
+		if c.Digest[i].LocalTime == nil {
+			yes := true
+			c.Digest[i].LocalTime = &yes
+		}
+	}
 	for i := range c.Feedback {
 		c.Feedback[i].defaults(24 * time.Hour)
 		if c.Feedback[i].OpenFor == 0 {
@@ -341,8 +372,23 @@ func (c *Config) Validate() error {
 		c.Digest[i].validate(field, loc, &errs)
 		if c.Digest[i].CheckinSchedule == "" {
 			errs.add(field+".checkin_schedule", "missing; say when people are asked for their update, e.g. \"CRON_TZ=Europe/Berlin 0 10 * * THU\"")
-		} else if _, err := schedule.Parse(c.Digest[i].CheckinSchedule, 1, time.Time{}, loc); err != nil {
+		} else if spec, err := schedule.Parse(c.Digest[i].CheckinSchedule, 1, time.Time{}, loc); err != nil {
 			errs.add(field+".checkin_schedule", "%v", err)
+		} else {
+			c.Digest[i].checkinSpec = spec
+		}
+		for j, q := range c.Digest[i].Questions {
+			if strings.TrimSpace(q.Text) == "" {
+				errs.add(fmt.Sprintf("%s.questions[%d].text", field, j), "missing; write the question people answer")
+			}
+			if q.Role != "" && q.Role != "next" && q.Role != "help" {
+				errs.add(fmt.Sprintf("%s.questions[%d].role", field, j), "%q is not a role; use next, help or leave it out", q.Role)
+			}
+		}
+		if !c.Digest[i].spec.IsZero() && !c.Digest[i].checkinSpec.IsZero() {
+			if err := c.Digest[i].channel().Validate(); err != nil {
+				errs.add(field, "%v", err)
+			}
 		}
 	}
 	for i := range c.Feedback {
@@ -437,6 +483,24 @@ func (c *Config) checkDuplicateChannels(errs *validationErrors) {
 			seen[rc.Channel] = true
 		}
 	}
+}
+
+// channel is the digest's settings for the domain.
+func (dc *DigestConfig) channel() digest.Channel {
+	c := digest.Channel{
+		ID: dc.Channel, Post: dc.spec, PostGrace: time.Duration(dc.Grace), Checkin: dc.checkinSpec,
+		CheckinGrace: time.Duration(dc.CheckinGrace), LocalTime: dc.LocalTime == nil || *dc.LocalTime, Guests: dc.Guests,
+	}
+	for _, q := range dc.Questions {
+		c.Questions = append(c.Questions, digest.Question{Text: strings.TrimSpace(q.Text), Role: digest.Role(q.Role)})
+	}
+	if dc.Reminders != nil {
+		c.Reminders = []time.Duration{}
+		for _, r := range dc.Reminders {
+			c.Reminders = append(c.Reminders, time.Duration(r))
+		}
+	}
+	return c
 }
 
 // RitualSection is one ritual's list of channels, for code that treats rituals alike.

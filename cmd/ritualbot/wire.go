@@ -15,6 +15,7 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/coffee"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/feedback"
 	"github.com/ritualbot/ritualbot/rituals/icebreaker"
 	"github.com/ritualbot/ritualbot/rituals/presence"
@@ -94,7 +95,7 @@ func (m *Main) Open() error {
 	m.registerAdmin()
 	m.Presence = &presence.Service{Store: m.DB.Presence()}
 	bot.RegisterPresence(m.Bot, m.Presence, m.Directory)
-	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback} {
+	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback, m.wireDigest} {
 		if err := wire(); err != nil {
 			db.Close()
 			return err
@@ -160,6 +161,34 @@ func (m *Main) members(ctx context.Context, channel string, guests bool) ([]stri
 		out = append(out, p.ID)
 	}
 	return m.Presence.Filter(out, m.Now())
+}
+
+// wireDigest schedules check-ins and digest posts and registers the digest's commands.
+func (m *Main) wireDigest() error {
+	if len(m.Config.Digest) == 0 {
+		return nil
+	}
+	svc := &digest.Service{
+		Store: m.DB.Digest(), Directory: m.Directory, Presence: m.Presence, Stats: ritualStats{m},
+		Channels: map[string]digest.Channel{}, Logger: m.Logger.With("component", "digest"), Now: m.Now, Queued: m.queued,
+	}
+	for i := range m.Config.Digest {
+		c := m.Config.Digest[i].channel()
+		svc.Channels[c.ID] = c
+	}
+	jobs, err := svc.Jobs()
+	if err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		if err := m.Scheduler.Add(j); err != nil {
+			return err
+		}
+	}
+	bot.RegisterDigest(m.Bot, m.Delivery, svc, m.Directory)
+	m.Timers.Handle(digest.TaskAsk, svc.Ask)
+	m.Timers.Handle(digest.TaskRemind, svc.Remind)
+	return nil
 }
 
 // wireFeedback schedules anonymous feedback prompts and registers feedback's commands.
