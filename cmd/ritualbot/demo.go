@@ -73,6 +73,11 @@ func demoConfig(apiURL, dbPath string) (*Config, error) {
 	cfg.Admins = []string{demoAdmin}
 	cfg.Icebreakers = []IcebreakerConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=America/New_York 0 11 * * WED"}}}
 	cfg.Coffee = []CoffeeConfig{{RitualChannel: RitualChannel{Channel: demoCoffee, Schedule: "CRON_TZ=Europe/Berlin 0 10 * * MON"}, Summary: true}}
+	cfg.Feedback = []FeedbackConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=Europe/Berlin 0 11 1,15 * *"}, MinAnswers: 3}}
+	cfg.Digest = []DigestConfig{{
+		RitualChannel:   RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=Europe/Berlin 0 16 * * FRI"},
+		CheckinSchedule: "CRON_TZ=Europe/Berlin 0 10 * * THU",
+	}}
 	cfg.setDefaults()
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -209,8 +214,8 @@ func (d *demo) botMessages(ctx context.Context, channel func() string, n int) ([
 
 func inChannel(id string) func() string { return func() string { return id } }
 
-// weeks plays three weeks of rituals: coffee on Mondays in #coffee, the icebreaker on Wednesdays
-// in #general, with answers, follow-ups, a suggestion and its approval.
+// weeks plays two weeks of every ritual: coffee on Mondays in #coffee; in #general an anonymous
+// feedback prompt, the icebreaker, check-ins at each person's 10:00, kudos and the digest.
 func (d *demo) weeks(ctx context.Context) error {
 	ny, err := time.LoadLocation("America/New_York")
 	if err != nil {
@@ -224,8 +229,8 @@ func (d *demo) weeks(ctx context.Context) error {
 		{{"U02RAJ", "Cardamom and ginger when the chai starts to boil."}, {"U03MEI", "Rain on hot pavement <3"}, {"U06JOSE", "Fresh tortillas from the place around the corner."}},
 		{{"U07KOFI", "A 900-page fantasy novel. I will finish it this winter!"}, {"U05LENA", "Ulysses. No, I won't try again."}, {"U08NOOR", "A cookbook... does that count?"}, {"U09ELI", "War and Peace, twice. Third time lucky?"}},
 	}
-	posts := 0
-	for week := range 3 {
+	posts := 0 // bot messages in #general so far
+	for week := range 2 {
 		monday := time.Date(2026, 11, 30, 10, 0, 5, 0, berlin).AddDate(0, 0, 7*week)
 		d.clock.Set(monday)
 		d.chapter(fmt.Sprintf("Week %d: coffee pairings in #coffee", week+1))
@@ -233,12 +238,46 @@ func (d *demo) weeks(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		// Some groups answer at once; the others are asked halfway through the week.
 		answering := min(2+week, len(round.Groups))
 		for i, g := range round.Groups[:answering] {
 			if err := d.answerCoffee(ctx, g, i != 1); err != nil {
 				return err
 			}
+		}
+
+		if week == 0 {
+			d.clock.Set(time.Date(2026, 12, 1, 11, 0, 5, 0, berlin))
+			d.chapter("Week 1: an anonymous feedback prompt goes to everyone in #general (below, each person's own screen; the bot keeps no record of who answered)")
+			if err := d.feedbackAnswers(ctx, 1, []string{"U04SAM", "U07KOFI"}, []string{
+				"Standups run long; could we keep them to 15 minutes?",
+				"I'd love more written decisions so I can catch up after time off.",
+			}); err != nil {
+				return err
+			}
+		} else {
+			d.chapter("Week 2: the admin asks for feedback again and releases it")
+			if err := d.command(ctx, demoAdmin, "feedback now"); err != nil {
+				return err
+			}
+			if err := d.feedbackAnswers(ctx, 2, []string{"U03MEI", "U06JOSE", "U09ELI"}, []string{
+				"The new on-call handbook helped a lot.",
+				"Please rotate who presents at the monthly demo.",
+				"Retros feel safe. Thank you for that.",
+			}); err != nil {
+				return err
+			}
+			if err := d.command(ctx, demoAdmin, "feedback release"); err != nil {
+				return err
+			}
+			posts++
+			release, err := d.botMessages(ctx, inChannel(demoGeneral), posts)
+			if err != nil {
+				return fmt.Errorf("no release: %w", err)
+			}
+			if err := d.respond(ctx, release[len(release)-1], "You said standups run long: from Monday they are 15 minutes, hard stop."); err != nil {
+				return err
+			}
+			posts++
 		}
 
 		d.clock.Set(time.Date(2026, 12, 2, 11, 0, 5, 0, ny).AddDate(0, 0, 7*week))
@@ -248,32 +287,52 @@ func (d *demo) weeks(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("week %d: no icebreaker: %w", week+1, err)
 		}
-		if week >= len(answers) {
-			break
-		}
 		for _, r := range answers[week] {
 			if _, err := d.fake.PostAs(r.user, demoGeneral, msgs[len(msgs)-1].TS, r.text); err != nil {
 				return err
 			}
 		}
-		d.clock.Advance(24 * time.Hour)
-		d.chapter(fmt.Sprintf("Week %d: a day later, the icebreaker closes", week+1))
+
+		// Thursday's check-ins reach each zone at its own 10:00: let the hours pass one by one.
+		d.walkTo(time.Date(2026, 12, 3, 11, 0, 5, 0, ny).AddDate(0, 0, 7*week))
+		d.chapter(fmt.Sprintf("Week %d: Thursday — check-ins at 10:00 in each person's zone; the icebreaker closes", week+1))
 		posts++
 		if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
-			return fmt.Errorf("week %d: the round was not closed: %w", week+1, err)
+			return fmt.Errorf("week %d: the icebreaker was not closed: %w", week+1, err)
 		}
-		switch week {
-		case 0:
+		if week == 0 {
+			if err := d.checkins(ctx); err != nil {
+				return err
+			}
 			d.clock.Set(monday.Add(84 * time.Hour))
-			d.chapter("Week 1: halfway, groups that have not answered are asked once")
+			d.chapter("Week 1: halfway, coffee groups that have not answered are asked once")
 			for _, g := range round.Groups[answering:] {
 				if _, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(g.Members...) }, 2); err != nil {
 					return fmt.Errorf("no follow-up: %w", err)
 				}
 			}
-		case 1:
+			d.clock.Set(time.Date(2026, 12, 4, 11, 0, 5, 0, berlin))
+			d.chapter("Week 1: the feedback prompt closes with too few answers to show")
+			posts++
+			if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
+				return fmt.Errorf("no held notice: %w", err)
+			}
+			d.clock.Set(time.Date(2026, 12, 4, 16, 0, 5, 0, berlin))
+			d.chapter("Week 1: Friday 16:00 — the weekly digest")
+			posts++
+			if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
+				return fmt.Errorf("no digest: %w", err)
+			}
+		} else {
 			if err := d.suggestion(ctx); err != nil {
 				return err
+			}
+			if err := d.command(ctx, demoAdmin, "icebreaker now"); err != nil {
+				return err
+			}
+			posts++
+			if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
+				return fmt.Errorf("the approved question was not asked: %w", err)
 			}
 		}
 	}
@@ -282,6 +341,119 @@ func (d *demo) weeks(ctx context.Context) error {
 		return err
 	}
 	return d.command(ctx, demoAdmin, "icebreaker list", demoGeneral)
+}
+
+// walkTo moves the clock to at an hour at a time, giving the bot a moment at each step, as a
+// running bot would live through them.
+func (d *demo) walkTo(at time.Time) {
+	for now := d.clock.Now(); now.Before(at); now = d.clock.Now() {
+		next := now.Add(time.Hour)
+		if next.After(at) {
+			next = at
+		}
+		d.clock.Set(next)
+		time.Sleep(30 * time.Millisecond)
+	}
+}
+
+// findDM waits until the bot has sent user n messages containing marker and returns the last.
+func (d *demo) findDM(ctx context.Context, user, marker string, n int) (slackfake.Message, error) {
+	var found []slackfake.Message
+	err := waitFor(ctx, func() bool {
+		found = found[:0]
+		if ch := d.fake.DMChannel(user); ch != "" {
+			for _, m := range d.fake.Messages(ch) {
+				if m.User == d.fake.BotUserID() && strings.Contains(string(m.Blocks), marker) {
+					found = append(found, m)
+				}
+			}
+		}
+		return len(found) >= n
+	})
+	if err != nil {
+		return slackfake.Message{}, fmt.Errorf("no %s message for %s: %w", marker, user, err)
+	}
+	return found[len(found)-1], nil
+}
+
+// feedbackAnswers waits for the round-th prompt, then the given people answer anonymously.
+func (d *demo) feedbackAnswers(ctx context.Context, round int, users, texts []string) error {
+	for _, u := range users {
+		if _, err := d.findDM(ctx, u, "feedback.answer", round); err != nil {
+			return err
+		}
+	}
+	if err := waitFor(ctx, func() bool { s, _ := d.db.Stats(); return s.Pending == 0 }); err != nil {
+		return fmt.Errorf("prompts not delivered: %w", err)
+	}
+	for i, u := range users {
+		prompt, err := d.findDM(ctx, u, "feedback.answer", round)
+		if err != nil {
+			return err
+		}
+		if _, err := d.fake.ClickButton(ctx, u, slackfake.Location{Channel: prompt.Channel, TS: prompt.TS}, "feedback.answer"); err != nil {
+			return fmt.Errorf("answer: %w", err)
+		}
+		var viewID string
+		var view []byte
+		if err := waitFor(ctx, func() bool { viewID, view = d.fake.OpenView(u); return viewID != "" }); err != nil {
+			return fmt.Errorf("no feedback form: %w", err)
+		}
+		values := map[string]string{"answer": texts[i]}
+		if strings.Contains(string(view), `"scale"`) {
+			values["scale"] = fmt.Sprint(3 + i%3)
+		}
+		if _, err := d.fake.SubmitView(ctx, u, viewID, values); err != nil {
+			return fmt.Errorf("submit answer: %w", err)
+		}
+	}
+	return nil
+}
+
+// respond: the admin answers released feedback in its thread.
+func (d *demo) respond(ctx context.Context, release slackfake.Message, text string) error {
+	if _, err := d.fake.ClickButton(ctx, demoAdmin, slackfake.Location{Channel: release.Channel, TS: release.TS}, "feedback.respond"); err != nil {
+		return fmt.Errorf("respond: %w", err)
+	}
+	var viewID string
+	if err := waitFor(ctx, func() bool { viewID, _ = d.fake.OpenView(demoAdmin); return viewID != "" }); err != nil {
+		return fmt.Errorf("no respond form: %w", err)
+	}
+	_, err := d.fake.SubmitView(ctx, demoAdmin, viewID, map[string]string{"answer": text})
+	return err
+}
+
+// checkins: three people share their week, one skips, and Ana thanks two of them.
+func (d *demo) checkins(ctx context.Context) error {
+	updates := map[string][]string{
+		"U02RAJ":  {"Shipped the CSV importer.", "The billing API change; the deadline moved up a week.", "A second pair of eyes on the API review."},
+		"U03MEI":  {"Fixed the flaky checkout tests.", "Release notes for 4.2.", ""},
+		"U08NOOR": {"Finished the onboarding guide draft.", "Getting feedback from two new joiners.", ""},
+	}
+	for _, u := range []string{"U02RAJ", "U03MEI", "U08NOOR"} {
+		checkin, err := d.findDM(ctx, u, "digest.write", 1)
+		if err != nil {
+			return err
+		}
+		if _, err := d.fake.ClickButton(ctx, u, slackfake.Location{Channel: checkin.Channel, TS: checkin.TS}, "digest.write"); err != nil {
+			return fmt.Errorf("write update: %w", err)
+		}
+		var viewID string
+		if err := waitFor(ctx, func() bool { viewID, _ = d.fake.OpenView(u); return viewID != "" }); err != nil {
+			return fmt.Errorf("no check-in form: %w", err)
+		}
+		values := map[string]string{}
+		for i, a := range updates[u] {
+			values[fmt.Sprintf("q%d", i)] = a
+		}
+		if _, err := d.fake.SubmitView(ctx, u, viewID, values); err != nil {
+			return fmt.Errorf("submit update: %w", err)
+		}
+	}
+	if err := d.command(ctx, "U04SAM", "checkin skip"); err != nil {
+		return err
+	}
+	return d.command(ctx, demoAdmin, "kudos <@U02RAJ|raj> <@U03MEI|mei> for untangling the release together")
 }
 
 // coffeeRound waits for the n-th coffee round and for every intro of it.
@@ -323,14 +495,21 @@ func (d *demo) suggestion(ctx context.Context) error {
 	if err := d.command(ctx, "U02RAJ", "icebreaker suggest What is a sound that instantly makes you feel at home?", demoGeneral); err != nil {
 		return err
 	}
-	dms, err := d.botMessages(ctx, func() string { return d.fake.DMChannel(demoAdmin) }, 1)
+	dm, err := d.findDM(ctx, demoAdmin, "icebreaker.approve", 1)
 	if err != nil {
 		return fmt.Errorf("the suggestion did not reach the admin: %w", err)
 	}
-	if _, err := d.fake.ClickButton(ctx, demoAdmin, slackfake.Location{Channel: dms[0].Channel, TS: dms[0].TS}, "icebreaker.approve"); err != nil {
+	if _, err := d.fake.ClickButton(ctx, demoAdmin, slackfake.Location{Channel: dm.Channel, TS: dm.TS}, "icebreaker.approve"); err != nil {
 		return fmt.Errorf("approve: %w", err)
 	}
-	if _, err := d.botMessages(ctx, func() string { return d.fake.DMChannel("U02RAJ") }, 1); err != nil {
+	if err := waitFor(ctx, func() bool {
+		for _, m := range d.fake.Messages(d.fake.DMChannel("U02RAJ")) {
+			if strings.Contains(m.Text, "approved") {
+				return true
+			}
+		}
+		return false
+	}); err != nil {
 		return fmt.Errorf("raj was not told: %w", err)
 	}
 	return nil
