@@ -33,9 +33,10 @@ func (a roundRank) less(b roundRank) bool {
 	return a.r < b.r
 }
 
-// choose returns the round's grouping: the design round the history has used least (if several
-// are unused, the one grouping the closest neighbours in the layout), repaired by local search, or
-// of the few best candidates the one that repairs best.
+// choose returns the round's grouping: of the design rounds the history has used least, each
+// repaired by local search, the one that scores best. Among untouched rounds that is the one that
+// best suits time zones and teams; rounds are tried in order of locality, so for large teams, where
+// only some are tried, the likeliest come first.
 //
 // Each past pair of current members belongs to exactly one design round (at most one for designs
 // that do not cover every pair), found in constant time, so ranking all rounds costs one pass over

@@ -15,12 +15,17 @@ type design interface {
 	locality(r int) int
 }
 
-// chooseDesign returns the best design known for n members in groups of k: the circle method for
-// pairs; for trios and fours, Kirkman's 15, affine geometries (q^m members in groups of q) and
-// transversal designs (k·q members); otherwise difference-disjoint strides with the group sizes
-// groupSizes gives.
+// chooseDesign returns the best design known for n members in groups of k: for pairs, the circle
+// method, or for small odd n a precomputed schedule; for trios and fours, Kirkman's 15, affine
+// geometries (q^m members in groups of q), then whichever of a transversal design (k·q members) and
+// a precomputed schedule has more rounds; otherwise difference-disjoint strides with the group
+// sizes groupSizes gives.
 func chooseDesign(n, k int) design {
+	t, hasTable := lookupTable(n, k)
 	if k == 2 {
+		if hasTable {
+			return t
+		}
 		return newCircle(n)
 	}
 	if n%k == 0 {
@@ -30,9 +35,12 @@ func chooseDesign(n, k int) design {
 		if d, ok := newAffine(n, k); ok {
 			return d
 		}
-		if d, ok := newTransversal(n, k); ok {
+		if d, ok := newTransversal(n, k); ok && (!hasTable || d.rounds() >= t.rounds()) {
 			return d
 		}
+	}
+	if hasTable {
+		return t
 	}
 	return newStrides(n, groupSizes(n, k))
 }

@@ -73,6 +73,21 @@ func TestDesigns(t *testing.T) {
 	if _, ok := newTransversal(18, 3); ok {
 		t.Error("TD(3, 6) accepted: 2 has no inverse modulo 6")
 	}
+	for key := range smallSchedules {
+		d, ok := lookupTable(key[0], key[1])
+		if !ok {
+			t.Fatalf("table %v missing", key)
+		}
+		checkDesign(t, fmt.Sprintf("table%v", key), d, key[0], false)
+		// Round 0 groups consecutive ranks, like every other design's.
+		var g grouping
+		d.fill(0, &g)
+		for i, r := range g.members {
+			if r != int32(i) {
+				t.Fatalf("table%v: round 0 is not consecutive", key)
+			}
+		}
+	}
 	for _, c := range []struct{ n, k int }{{2, 3}, {5, 3}, {10, 3}, {14, 4}, {30, 3}, {31, 4}, {100, 3}} {
 		checkDesign(t, fmt.Sprintf("strides(%d,%d)", c.n, c.k), newStrides(c.n, groupSizes(c.n, c.k)), c.n, false)
 	}
