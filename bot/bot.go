@@ -31,6 +31,8 @@ type Options struct {
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
 	Now func() time.Time
+	// Metrics counts envelopes and acks; nil counts nothing.
+	Metrics *Metrics
 }
 
 // socketClient is the part of slack-go's socketmode.Client the loop uses.
@@ -56,6 +58,8 @@ type Bot struct {
 	seen      *eventIDs
 	connected atomic.Bool
 	lastEnvAt atomic.Int64
+	// downSince is when the connection was last lost (unix nanoseconds), 0 while connected.
+	downSince atomic.Int64
 }
 
 // New builds a bot on a slack-go client and its Socket Mode client.
@@ -90,12 +94,32 @@ func newBot(api slackAPI, socket socketClient, events <-chan socketmode.Event, o
 		views:    map[string]ViewHandler{},
 		seen:     newEventIDs(10000, time.Hour),
 	}
+	b.downSince.Store(opts.Now().UnixNano())
 	b.registerCore()
 	return b
 }
 
 // Connected reports whether the Socket Mode connection is up.
 func (b *Bot) Connected() bool { return b.connected.Load() }
+
+// DownFor is how long the connection has been down (zero while connected).
+func (b *Bot) DownFor() time.Duration {
+	if since := b.downSince.Load(); since != 0 && !b.connected.Load() {
+		return b.opts.Now().Sub(time.Unix(0, since))
+	}
+	return 0
+}
+
+// setConnected records the connection state and when it was lost.
+func (b *Bot) setConnected(up bool) {
+	was := b.connected.Swap(up)
+	switch {
+	case up:
+		b.downSince.Store(0)
+	case was || b.downSince.Load() == 0:
+		b.downSince.Store(b.opts.Now().UnixNano())
+	}
+}
 
 // LastEnvelope is when the last envelope arrived (zero if none).
 func (b *Bot) LastEnvelope() time.Time {
@@ -145,7 +169,7 @@ func (b *Bot) Run(ctx context.Context) error {
 			cancelWork()
 			<-done
 		}
-		b.connected.Store(false)
+		b.setConnected(false)
 	}
 
 	for {
@@ -194,24 +218,24 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) func(context.Co
 		b.log.Debug("connecting to Slack")
 		return nil
 	case socketmode.EventTypeConnected:
-		b.connected.Store(true)
+		b.setConnected(true)
 		b.log.Info("connected to Slack")
 		return nil
 	case socketmode.EventTypeConnectionError:
-		b.connected.Store(false)
+		b.setConnected(false)
 		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
 			b.log.Warn("connection to Slack failed; retrying", "attempt", e.Attempt, "backoff", e.Backoff, "err", e.Error())
 		}
 		return nil
 	case socketmode.EventTypeInvalidAuth:
-		b.connected.Store(false)
+		b.setConnected(false)
 		b.log.Error("Slack refused the app token")
 		return nil
 	case socketmode.EventTypeHello:
-		b.connected.Store(true)
+		b.setConnected(true)
 		return nil
 	case socketmode.EventTypeDisconnect:
-		b.connected.Store(false)
+		b.setConnected(false)
 		reason := ""
 		if evt.Request != nil {
 			reason = evt.Request.Reason
@@ -234,6 +258,9 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) func(context.Co
 		return nil
 	}
 	b.lastEnvAt.Store(b.opts.Now().UnixNano())
+	if b.opts.Metrics != nil {
+		b.opts.Metrics.Envelopes.WithLabelValues(string(evt.Type)).Inc()
+	}
 	req := evt.Request
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
@@ -275,10 +302,14 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) func(context.Co
 
 // ack acknowledges one envelope, optionally with a response payload.
 func (b *Bot) ack(ctx context.Context, envelopeID string, payload any) {
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ackTimeout)
 	defer cancel()
 	if err := b.socket.AckCtx(ctx, envelopeID, payload); err != nil {
 		b.log.Warn("ack failed", "err", err)
+	}
+	if b.opts.Metrics != nil {
+		b.opts.Metrics.AckSeconds.Observe(time.Since(start).Seconds())
 	}
 }
 

@@ -44,6 +44,8 @@ type DeliveryOptions struct {
 	ProgressEvery time.Duration
 	// MaxBackoff caps the wait after a server or network error; 0 means 1 minute.
 	MaxBackoff time.Duration
+	// Metrics counts deliveries; nil counts nothing.
+	Metrics *Metrics
 }
 
 // Delivery drains the outbox into Slack within its rate limits, once per message even across crashes.
@@ -278,10 +280,12 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 	}
 	render, ok := d.renderers[item.Kind]
 	if !ok {
+		d.count(item, "failed")
 		return true, d.outbox.Fail(item.Key, "no renderer for kind "+item.Kind, d.opts.Now())
 	}
 	content, err := render(item.Message)
 	if err != nil {
+		d.count(item, "failed")
 		return true, d.outbox.Fail(item.Key, "render: "+err.Error(), d.opts.Now())
 	}
 	// An earlier attempt may have reached Slack before we could record it: look for each part.
@@ -330,7 +334,15 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 		}
 	}
 	d.clearBackoff(item.Key)
+	d.count(item, "delivered")
 	return true, d.outbox.Delivered(item.Key, rituals.Delivery{Channel: postTo, TS: ts, At: d.opts.Now()})
+}
+
+// count adds one delivery outcome to the metrics.
+func (d *Delivery) count(item rituals.OutboxItem, outcome string) {
+	if d.opts.Metrics != nil {
+		d.opts.Metrics.Deliveries.WithLabelValues(item.Ritual, outcome).Inc()
+	}
 }
 
 // partKey names the n-th continuation of a message, for its metadata.
@@ -454,6 +466,7 @@ func (d *Delivery) failIfPermanent(item rituals.OutboxItem, err error) (bool, er
 	if errors.As(err, &se) && permanentErrors[se.Err] {
 		d.log.Warn("message cannot be delivered", "key", item.Key, "ritual", item.Ritual, "error", se.Err)
 		d.clearBackoff(item.Key)
+		d.count(item, "failed")
 		return true, d.outbox.Fail(item.Key, se.Err, d.opts.Now())
 	}
 	return false, err

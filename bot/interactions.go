@@ -175,3 +175,9 @@ func (b *Bot) handleEvent(ctx context.Context, outer slackevents.EventsAPIEvent)
 		b.log.Debug("ignoring event", "type", outer.InnerEvent.Type)
 	}
 }
+
+// Reply answers a button press privately where the button was; replace swaps the message that
+// held the button for the answer.
+func (b *Bot) Reply(ctx context.Context, a Action, text string, replace bool) error {
+	return b.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: text, ReplaceOriginal: replace, ResponseType: slack.ResponseTypeEphemeral})
+}

@@ -16,6 +16,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
+	"github.com/ritualbot/ritualbot/store"
 )
 
 // Config is the whole configuration file, parsed once at start-up.
@@ -31,6 +32,8 @@ type Config struct {
 	Store StoreConfig `yaml:"store"`
 	Log   LogConfig   `yaml:"log"`
 	Ops   OpsConfig   `yaml:"ops"`
+	// Retention removes old records every night.
+	Retention RetentionConfig `yaml:"retention"`
 
 	Coffee      []CoffeeConfig     `yaml:"coffee"`
 	Icebreakers []IcebreakerConfig `yaml:"icebreakers"`
@@ -55,6 +58,27 @@ type StoreConfig struct {
 	Path string `yaml:"path"`
 	// LockTimeout is how long to wait for another process to release the file.
 	LockTimeout Duration `yaml:"lock_timeout"`
+	// Backup makes copies of the database on a schedule.
+	Backup BackupConfig `yaml:"backup"`
+}
+
+// BackupConfig makes scheduled backups.
+type BackupConfig struct {
+	// Dir receives the copies; empty turns scheduled backups off.
+	Dir string `yaml:"dir"`
+	// Schedule is a cron spec, e.g. "0 3 * * *".
+	Schedule string `yaml:"schedule"`
+	// Keep is how many copies to keep; default 7.
+	Keep int `yaml:"keep"`
+
+	spec schedule.Spec
+}
+
+// RetentionConfig says how long records are kept; zero keeps them forever.
+type RetentionConfig struct {
+	Checkins Duration `yaml:"checkins"`
+	Kudos    Duration `yaml:"kudos"`
+	Coffee   Duration `yaml:"coffee"`
 }
 
 // LogConfig sets the log output.
@@ -240,6 +264,9 @@ func (c *Config) setDefaults() {
 	if c.Store.LockTimeout == 0 {
 		c.Store.LockTimeout = Duration(2 * time.Second)
 	}
+	if c.Store.Backup.Dir != "" && c.Store.Backup.Keep == 0 {
+		c.Store.Backup.Keep = 7
+	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -404,6 +431,25 @@ func (c *Config) Validate() error {
 			if !userIDPattern.MatchString(id) {
 				errs.add(fmt.Sprintf("%s.responders[%d]", field, j), "%q is not a Slack user id, e.g. U0123ABCD", id)
 			}
+		}
+	}
+	if b := &c.Store.Backup; b.Dir != "" {
+		if b.Schedule == "" {
+			errs.add("store.backup.schedule", "missing; say when to back up, e.g. \"0 3 * * *\" for 03:00 every day")
+		} else if spec, err := schedule.Parse(b.Schedule, 1, time.Time{}, loc); err != nil {
+			errs.add("store.backup.schedule", "%v", err)
+		} else {
+			b.spec = spec
+		}
+		if b.Keep < 1 {
+			errs.add("store.backup.keep", "%d keeps nothing; keep at least 1 copy", b.Keep)
+		}
+	} else if c.Store.Backup.Schedule != "" {
+		errs.add("store.backup.dir", "missing; say where the copies go, e.g. /var/backups/ritualbot")
+	}
+	for name, d := range map[string]Duration{"checkins": c.Retention.Checkins, "kudos": c.Retention.Kudos, "coffee": c.Retention.Coffee} {
+		if d != 0 && time.Duration(d) < store.MinRetention {
+			errs.add("retention."+name, "%s is too short; keep at least %s (e.g. 52w), or 0 to keep forever", time.Duration(d), store.MinRetention)
 		}
 	}
 	if c.Slack.Debug && len(c.Feedback) > 0 {

@@ -50,7 +50,13 @@ Usage:
   ritualbot demo                   play a scripted session against the built-in Slack emulator
   ritualbot check -config FILE     validate the configuration and print the next scheduled runs
   ritualbot manifest -config FILE  print the Slack app manifest for this configuration
-  ritualbot status -config FILE    show the outbox backlog and recent delivery failures (bot stopped)
+  ritualbot status -config FILE    the outbox backlog, delivery failures and next runs
+  ritualbot health -config FILE    ask the running bot's /healthz (exit 1 when unhealthy)
+  ritualbot backup -config FILE -o PATH [-force]
+                                   a consistent copy, from the running bot or the stopped file
+  ritualbot restore -config FILE -from PATH [-force]
+                                   put a backup in place (bot stopped)
+  ritualbot compact -config FILE   rewrite the database without free pages (bot stopped)
 `
 
 // runMain dispatches a subcommand; it is main without os.Exit, for tests.
@@ -70,6 +76,14 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return cmdManifest(args, stdout, stderr)
 	case "status":
 		return cmdStatus(args, stdout, stderr)
+	case "health":
+		return cmdHealth(args, stdout, stderr)
+	case "backup":
+		return cmdBackup(args, stdout, stderr)
+	case "restore":
+		return cmdRestore(args, stdout, stderr)
+	case "compact":
+		return cmdCompact(args, stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -128,6 +142,9 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	cfg, err := configFlag("status", args, stderr)
 	if err != nil {
+		return err
+	}
+	if ok, err := statusFromRunningBot(cfg, stdout); ok || err != nil {
 		return err
 	}
 	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout)})

@@ -1,14 +1,18 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
@@ -48,6 +52,18 @@ type Main struct {
 	Directory *bot.Directory
 	Presence  *presence.Service
 	Feedback  *feedback.Service
+	// Registry holds the Prometheus metrics served on /metrics.
+	Registry *prometheus.Registry
+	Metrics  *bot.Metrics
+
+	ops     opsMetrics
+	opsAddr atomic.Value // string: where the ops listener listens, once it does
+}
+
+// OpsAddr is the ops listener's address once it listens ("" before, or when off).
+func (m *Main) OpsAddr() string {
+	addr, _ := m.opsAddr.Load().(string)
+	return addr
 }
 
 // Open opens the store and builds the Slack clients and the bot. It does not connect yet.
@@ -78,6 +94,9 @@ func (m *Main) Open() error {
 	if m.Config.Slack.Debug {
 		opts = append(opts, slack.OptionDebug(true), slack.OptionLog(slog.NewLogLogger(m.Logger.With("component", "slack-go").Handler(), slog.LevelDebug)))
 	}
+	m.Registry = m.newRegistry()
+	m.Metrics = bot.NewMetrics(m.Registry)
+	opts = append(opts, slack.OptionHTTPClient(m.Metrics.InstrumentedClient(nil)))
 	api := slack.New(m.BotToken, opts...)
 	socket := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(m.Logger.With("component", "socketmode").Handler(), slog.LevelDebug)))
 	m.Bot = bot.New(api, socket, bot.Options{
@@ -86,16 +105,18 @@ func (m *Main) Open() error {
 		IsAdmin: m.Config.IsAdmin,
 		Logger:  m.Logger,
 		Now:     m.Now,
+		Metrics: m.Metrics,
 	})
-	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now})
+	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now, Metrics: m.Metrics})
 	m.Delivery.RegisterCoreRenderers()
 	m.Scheduler = schedule.New(schedule.Options{Ledger: db.Runs(), Logger: m.Logger, Now: m.Now, OnSkip: m.noteSkip, MaxSleep: m.MaxSleep})
 	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now, MaxSleep: m.MaxSleep})
 	m.Directory = bot.NewDirectory(api, m.Limits, time.Hour)
 	m.registerAdmin()
+	m.registerPersonalData()
 	m.Presence = &presence.Service{Store: m.DB.Presence()}
 	bot.RegisterPresence(m.Bot, m.Presence, m.Directory)
-	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback, m.wireDigest} {
+	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback, m.wireDigest, m.wireBackups, m.wireRetention} {
 		if err := wire(); err != nil {
 			db.Close()
 			return err
@@ -125,7 +146,7 @@ func (m *Main) wireCoffee() error {
 		svc.Channels[c.Channel] = coffee.Channel{ID: c.Channel, GroupSize: c.GroupSize, FollowUpAfter: time.Duration(c.FollowUpAfter),
 			OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: starters}
 		specs[c.Channel] = c.spec
-		err := m.Scheduler.Add(schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
+		err := m.schedule(schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
 		if err != nil {
 			return err
 		}
@@ -181,7 +202,7 @@ func (m *Main) wireDigest() error {
 		return err
 	}
 	for _, j := range jobs {
-		if err := m.Scheduler.Add(j); err != nil {
+		if err := m.schedule(j); err != nil {
 			return err
 		}
 	}
@@ -203,7 +224,7 @@ func (m *Main) wireFeedback() error {
 	}
 	for _, f := range m.Config.Feedback {
 		svc.Channels[f.Channel] = feedback.Channel{ID: f.Channel, OpenFor: time.Duration(f.OpenFor), MinAnswers: f.MinAnswers, Responders: f.Responders}
-		err := m.Scheduler.Add(schedule.Job{Ritual: feedback.Ritual, Channel: f.Channel, Spec: f.spec, Grace: time.Duration(f.Grace), Run: svc.Run})
+		err := m.schedule(schedule.Job{Ritual: feedback.Ritual, Channel: f.Channel, Spec: f.spec, Grace: time.Duration(f.Grace), Run: svc.Run})
 		if err != nil {
 			return err
 		}
@@ -225,7 +246,7 @@ func (m *Main) wireIcebreakers() error {
 	}
 	for _, ib := range m.Config.Icebreakers {
 		svc.Channels[ib.Channel] = icebreaker.Channel{ID: ib.Channel, CloseAfter: time.Duration(ib.CloseAfter), Approval: *ib.Approval, Bank: ib.bank}
-		err := m.Scheduler.Add(schedule.Job{Ritual: icebreaker.Ritual, Channel: ib.Channel, Spec: ib.spec, Grace: time.Duration(ib.Grace), Run: svc.Run})
+		err := m.schedule(schedule.Job{Ritual: icebreaker.Ritual, Channel: ib.Channel, Spec: ib.spec, Grace: time.Duration(ib.Grace), Run: svc.Run})
 		if err != nil {
 			return err
 		}
@@ -259,10 +280,83 @@ func about(cfg *Config) string {
 	return "I run small rituals that keep a remote team close. Here: " + list + "."
 }
 
+// wireBackups schedules the store's backups when store.backup.dir is set.
+func (m *Main) wireBackups() error {
+	b := m.Config.Store.Backup
+	if b.Dir == "" {
+		return nil
+	}
+	return m.schedule(schedule.Job{Ritual: "backup", Channel: "store", Spec: b.spec, Grace: 6 * time.Hour,
+		Run: func(_ context.Context, key schedule.Key) error {
+			if done, err := m.DB.Runs().Done(key.String()); err != nil || done {
+				return cmp.Or(err, schedule.ErrAlreadyRan)
+			}
+			path := filepath.Join(b.Dir, store.BackupName(m.Now()))
+			n, err := store.BackupToFile(m.DB, path, false)
+			if err != nil {
+				return fmt.Errorf("backup to %s: %w", path, err)
+			}
+			removed, err := store.PruneBackups(b.Dir, b.Keep)
+			if err != nil {
+				return fmt.Errorf("prune backups in %s: %w", b.Dir, err)
+			}
+			m.Logger.Info("backup written", "component", "backup", "path", path, "bytes", n, "removed", len(removed))
+			return m.DB.CommitRun(key, nil)
+		}})
+}
+
+// retentionSchedule is when the nightly retention job runs, in the configured time zone.
+const retentionSchedule = "30 3 * * *"
+
+// wireRetention removes records older than the retention limits every night, through the engine.
+func (m *Main) wireRetention() error {
+	r := store.Retention{Checkins: time.Duration(m.Config.Retention.Checkins), Kudos: time.Duration(m.Config.Retention.Kudos), Coffee: time.Duration(m.Config.Retention.Coffee)}
+	if r == (store.Retention{}) {
+		return nil
+	}
+	spec, err := schedule.Parse(retentionSchedule, 1, time.Time{}, m.Config.Location())
+	if err != nil {
+		return err
+	}
+	return m.schedule(schedule.Job{Ritual: "retention", Channel: "store", Spec: spec, Grace: 24 * time.Hour,
+		Run: func(_ context.Context, key schedule.Key) error {
+			if done, err := m.DB.Runs().Done(key.String()); err != nil || done {
+				return cmp.Or(err, schedule.ErrAlreadyRan)
+			}
+			report, err := m.DB.Prune(m.Now(), r)
+			if err != nil {
+				return err
+			}
+			m.Logger.Info("old records removed", "component", "retention", "updates", report.Updates, "asks", report.Asks, "kudos", report.Kudos, "coffee_rounds", report.CoffeeRounds)
+			return m.DB.CommitRun(key, nil)
+		}})
+}
+
+// schedule adds a job whose runs are counted in ritualbot_ritual_runs_total.
+func (m *Main) schedule(j schedule.Job) error {
+	run := j.Run
+	j.Run = func(ctx context.Context, key schedule.Key) error {
+		err := run(ctx, key)
+		switch {
+		case err == nil:
+			m.ops.runs.WithLabelValues(j.Ritual, "ran").Inc()
+		case !errors.Is(err, schedule.ErrAlreadyRan) && ctx.Err() == nil:
+			m.ops.runs.WithLabelValues(j.Ritual, "failed").Inc()
+		}
+		return err
+	}
+	return m.Scheduler.Add(j)
+}
+
 // noteSkip tells the admins that a scheduled run did not happen, through the outbox.
 func (m *Main) noteSkip(key schedule.Key, reason string) {
-	text := fmt.Sprintf("The %s run planned for %s in <#%s> did not happen: %s",
-		key.Ritual, key.At.Format("Mon 2 Jan 15:04 MST"), key.Channel, reason)
+	m.ops.runs.WithLabelValues(key.Ritual, "skipped").Inc()
+	where := fmt.Sprintf(" in <#%s>", key.Channel)
+	if key.Channel == "store" {
+		where = "" // the database's own jobs: backups and retention
+	}
+	text := fmt.Sprintf("The %s run planned for %s%s did not happen: %s",
+		key.Ritual, key.At.Format("Mon 2 Jan 15:04 MST"), where, reason)
 	if err := m.DB.Enqueue(rituals.AdminNotes("skip/"+key.String(), key.Ritual, m.Config.Admins, text)...); err != nil {
 		m.Logger.Error("could not queue a note to the admins", "key", key.String(), "err", err)
 		return
@@ -284,11 +378,14 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 		})
 	}
-	m.Logger.Info("ritualbot starting", "command", m.Config.Command, "store", m.Config.Store.Path)
+	m.Logger.Info("ritualbot starting", "component", "main", "command", m.Config.Command, "store", m.Config.Store.Path)
 	start("bot", m.Bot.Run)
 	start("delivery", m.Delivery.Run)
 	start("scheduler", m.Scheduler.Run)
 	start("timers", m.Timers.Run)
+	if m.Config.Ops.Listen != "" {
+		start("ops", m.runOps)
+	}
 	wg.Wait()
 	close(errs)
 	return errors.Join(collect(errs)...)

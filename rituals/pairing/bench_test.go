@@ -83,7 +83,7 @@ func BenchmarkStablePairs(b *testing.B) {
 // BenchmarkStableOddPairs: odd n in pairs and one trio; the limit is ⌊n(n-1)/(n+3)⌋ rounds, since
 // each round uses (n+3)/2 pairs.
 func BenchmarkStableOddPairs(b *testing.B) {
-	for _, n := range []int{11, 21, 51, 201} {
+	for _, n := range []int{11, 21, 31, 47, 51, 201} {
 		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
 			var r int
 			for b.Loop() {
@@ -100,7 +100,7 @@ func BenchmarkStableOddPairs(b *testing.B) {
 // BenchmarkStableGroups: trios and fours; the limit is ⌊(n-1)/(k-1)⌋ rounds. Also the repeated
 // pairs over that many rounds.
 func BenchmarkStableGroups(b *testing.B) {
-	for _, c := range []struct{ n, k int }{{9, 3}, {15, 3}, {21, 3}, {27, 3}, {30, 3}, {16, 4}, {20, 4}, {24, 4}, {64, 4}} {
+	for _, c := range []struct{ n, k int }{{9, 3}, {12, 3}, {15, 3}, {18, 3}, {21, 3}, {24, 3}, {27, 3}, {30, 3}, {45, 3}, {60, 3}, {16, 4}, {20, 4}, {24, 4}, {28, 4}, {32, 4}, {48, 4}, {64, 4}, {100, 4}} {
 		b.Run(fmt.Sprintf("k=%d/n=%d", c.k, c.n), func(b *testing.B) {
 			limit := (c.n - 1) / (c.k - 1)
 			var s *sim

@@ -46,9 +46,9 @@ func chooseDesign(n, k int) design {
 }
 
 // groupSizes returns the sizes of the groups for n members and size k, largest first: leftovers join
-// groups of k to make groups of k+1. When there are more leftovers than groups (only for n < k(k+1)),
-// the sizes are instead spread as evenly as possible over one more group, which makes groups of k-1,
-// never of 1. It returns nil for n < 2.
+// groups of k to make groups of k+1. When there are more leftovers than groups (only for some
+// n < k(k-1)), the sizes are instead spread as evenly as possible over one more group, which makes
+// groups of k-1, never of 1. It returns nil for n < 2.
 func groupSizes(n, k int) []int {
 	if n < 2 {
 		return nil

@@ -11,9 +11,10 @@
 //     is returned in Result.Alone, exactly like a lone member, so the exclusion stays private.
 //   - Nobody is left out: with n not divisible by the group size k, leftovers join groups of k,
 //     making groups of k+1 (an odd count of pairs gives one trio). Only when there are fewer
-//     groups than leftovers (n < k(k+1), e.g. 5 people in trios) are the n people spread as evenly
-//     as possible over one more group, making groups of k-1; never a group of one. A single
-//     member gets no group and is in Result.Alone; no members give an empty Result.
+//     groups than leftovers (some counts below k(k-1): 5 people in trios; 6, 7 or 11 in fours)
+//     are the n people spread as evenly as possible over one more group, making groups of k-1;
+//     fewer than k people make one group; never a group of one. A single member gets no group
+//     and is in Result.Alone; no members give an empty Result.
 //   - Soft wishes (close UTC offsets so working hours overlap; different teams when labels exist)
 //     decide between groupings that are equal on repeats, and never cost a repeat, now or later
 //     in the plan.
@@ -30,12 +31,15 @@
 //     ties are broken by a hash of the id under the seed. Rank i is the i-th member. The layout
 //     depends only on the member set and the seed, never on the input order.
 //  2. Design. A resolvable design is laid over the ranks: a schedule of rounds in which no pair
-//     meets twice. For pairs it is the circle method (round-robin: n-1 rounds for even n; for odd
-//     n the member left over each round joins a pair). For trios and fours: Kirkman's schoolgirls
-//     for 15, affine geometries AG(m, q) for q^m members in groups of q (9, 27, 81 in trios; 16,
-//     64, 256 in fours), and transversal designs for k·q members; other sizes use rounds of
-//     difference-disjoint strides. Every design computes in constant time the round in which two
-//     ranks meet, and lays the ranks out so that round 0 groups rank neighbours, i.e. close time
+//     meets twice. For pairs it is the circle method (round-robin: n-1 rounds for even n); for odd
+//     n up to 47, a precomputed schedule with the trio built in (the circle method's spare member
+//     joining a pair would spoil other rounds), beyond that the circle method with repairs. For
+//     trios and fours: Kirkman's schoolgirls for 15, affine geometries AG(m, q) for q^m members in
+//     groups of q (9, 27, 81 in trios; 16, 64, 256 in fours), precomputed schedules up to 48
+//     members, transversal designs for k·q members when they go further; otherwise rounds of
+//     difference-disjoint strides. The precomputed schedules were found offline by tabu search over
+//     all rounds at once (tablegen_test.go regenerates them). Every design finds in constant time
+//     the round in which two ranks meet, and its round 0 groups rank neighbours, i.e. close time
 //     zones and different teams.
 //  3. Continue. Each past pair of current members belongs to one design round, so a single pass
 //     over the history counts, for every round, its pairs that already met (and how recently).
@@ -57,11 +61,11 @@
 //
 // BENCHMARKS.md has the measured figures. In short: pairs with stable membership reach the limit,
 // n-1 rounds without a repeat, for every even n tried (10, 20, 50, 200), with or without time zones
-// and teams; odd n reach 85-100% of their own limit (⌊n(n-1)/(n+3)⌋, as each round's trio uses
-// three pairs). Trios of 15 reach Kirkman's 7 rounds, fours of 16 the affine plane's 5; sizes
-// without a design get to about 60-85% of the limit. With churn, repeats per round match the exact
-// per-round optimum for small teams. 1,000 members with a year of weekly history take a few
-// milliseconds, 10,000 well under 200 ms.
+// and teams. Odd n reach their own limit (⌊n(n-1)/(n+3)⌋, as each round's trio uses three pairs)
+// up to 29 people, 96-98% of it up to 47, about 85-94% beyond. Trios of 15 reach Kirkman's 7
+// rounds, fours of 16 the affine plane's 5; the other sizes measured 67-88% of ⌊(n-1)/(k-1)⌋.
+// With churn, repeats per round equal the exact per-round optimum for small teams. 1,000 members
+// with a year of weekly history take about 6 ms, 10,000 about 55-75 ms.
 //
 // # Caveats for callers
 //

@@ -400,3 +400,26 @@ func TestHoursApartAroundTheClock(t *testing.T) {
 		t.Errorf("%v, %q", g.HoursApart, g.Reason)
 	}
 }
+
+func TestPlanIsSafeForConcurrentUse(t *testing.T) {
+	s := newSim(t, 21, 3, true)
+	for range 3 {
+		s.step()
+	}
+	want := mustPlan(t, s.in)
+	errs := make(chan error, 4)
+	for range 4 {
+		go func() {
+			got, err := Plan(s.in)
+			if err == nil && !reflect.DeepEqual(got, want) {
+				err = errors.New("concurrent Plan gave another result")
+			}
+			errs <- err
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

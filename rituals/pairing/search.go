@@ -109,7 +109,7 @@ func (s *searcher) improve(slot int32) bool {
 			}
 			for _, o := range mine {
 				if o != x {
-					newY += e.pairCost(y, o)
+					newY += e.pairCost(o, y) // o's partners stay in cache
 				}
 			}
 			s.budget -= int(hi-lo) + len(mine)
@@ -152,7 +152,7 @@ func (s *searcher) push(slot int32, level int64) {
 	}
 }
 
-// resize returns s with length n, reusing its memory when it can; new elements are zero.
+// resize returns s with length n, reusing its memory when it can; its contents are unspecified.
 func resize[T any](s []T, n int) []T {
 	if cap(s) < n {
 		return make([]T, n)

@@ -50,7 +50,7 @@ func (s *searcher) tabu() {
 				}
 				for _, o := range mine {
 					if o != x {
-						newY += e.pairCost(y, o)
+						newY += e.pairCost(o, y) // o's partners stay in cache
 					}
 				}
 				s.budget -= int(hi-lo) + len(mine)

@@ -15,7 +15,8 @@ type Member struct {
 	// ID identifies the member (a Slack user id, for the bot); non-empty and unique in an Input.
 	ID string
 	// UTCOffset is the member's offset from UTC; groups prefer offsets close together, so that
-	// working hours overlap.
+	// working hours overlap. Pass a stable offset (the zone's standard one, not today's daylight
+	// saving one): an offset change that reorders members re-plans the schedule, as churn does.
 	UTCOffset time.Duration
 	// Team is an optional label; when labels exist, groups prefer people from different teams.
 	Team string
