@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"slices"
 	"strings"
@@ -36,8 +37,9 @@ type personBucket struct {
 }
 
 // personBuckets is the single list of every bucket, in the order Forget handles them (a primary
-// bucket before its index), saying whether and how each can hold a user id. TestPersonBuckets
-// fails when a registered bucket is missing here, and Forget and PersonData refuse to run.
+// bucket before its index), saying whether and how each can hold a user id.
+// TestPersonBucketsClassifyEveryRegisteredBucket fails when a registered bucket is missing
+// here, and Forget and PersonData refuse to run.
 var personBuckets = []personBucket{
 	{name: bucketMeta, valueText: noText,
 		how: "schema version and health-check time: no person"},
@@ -216,7 +218,7 @@ func isIDByte(c byte) bool {
 // preceded or followed by a letter or digit, so U1 is not found in U12), or -1.
 func indexID(b, id []byte, from int) int {
 	for from <= len(b)-len(id) {
-		i := strings.Index(string(b[from:]), string(id))
+		i := bytes.Index(b[from:], id)
 		if i < 0 {
 			return -1
 		}

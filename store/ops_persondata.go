@@ -214,6 +214,10 @@ func eachKeyPart[T any](c *collector, b *bolt.Bucket, parts, i int, fn func(p []
 	})
 }
 
+// The collect functions below read, each from its bucket, what it keeps about the person; see
+// personBuckets for which bucket holds what.
+
+// collectOutbox lists the queued messages to the person, alone or in a group.
 func collectOutbox(c *collector, b *bolt.Bucket) error {
 	return eachJSON(c, b, func(_ []byte, item rituals.OutboxItem) {
 		if item.To.User == c.user || slices.Contains(item.To.Group, c.user) {
@@ -222,6 +226,7 @@ func collectOutbox(c *collector, b *bolt.Bucket) error {
 	})
 }
 
+// collectDelivered counts the delivered-message records whose key names the person.
 func collectDelivered(c *collector, b *bolt.Bucket) error {
 	return b.ForEach(func(k, _ []byte) error {
 		if c.names(k) {
@@ -231,6 +236,7 @@ func collectDelivered(c *collector, b *bolt.Bucket) error {
 	})
 }
 
+// collectTasks lists the pending tasks whose key or data names the person.
 func collectTasks(c *collector, b *bolt.Bucket) error {
 	return b.ForEach(func(k, v []byte) error {
 		if len(k) < 8 || (!c.names(k[8:]) && !c.names(v)) {
@@ -245,12 +251,14 @@ func collectTasks(c *collector, b *bolt.Bucket) error {
 	})
 }
 
+// collectCoffeeMembers reads the person's coffee choices per channel.
 func collectCoffeeMembers(c *collector, b *bolt.Bucket) error {
 	return eachKeyPart(c, b, 2, 1, func(p []string, m coffee.Membership) {
 		c.d.Coffee = append(c.d.Coffee, CoffeeChoice{Channel: p[0], Membership: m})
 	})
 }
 
+// collectCoffeeRounds lists the coffee groups the person was in, and the rounds they were alone.
 func collectCoffeeRounds(c *collector, b *bolt.Bucket) error {
 	return eachJSON(c, b, func(_ []byte, r coffee.Round) {
 		for _, g := range r.Groups {
@@ -269,6 +277,7 @@ func collectCoffeeRounds(c *collector, b *bolt.Bucket) error {
 	})
 }
 
+// collectCoffeeAvoids counts the people the person asked to be kept apart from.
 func collectCoffeeAvoids(c *collector, b *bolt.Bucket) error {
 	return b.ForEach(func(k, _ []byte) error {
 		if p := personKeyParts(k); len(p) == 2 && p[0] == c.user {
@@ -278,6 +287,7 @@ func collectCoffeeAvoids(c *collector, b *bolt.Bucket) error {
 	})
 }
 
+// collectSuggestions lists the person's suggestions and counts those they decided.
 func collectSuggestions(c *collector, b *bolt.Bucket) error {
 	done := c.tx.Bucket(bucketOutboxDone)
 	return eachJSON(c, b, func(_ []byte, sg icebreaker.Suggestion) {
@@ -293,14 +303,17 @@ func collectSuggestions(c *collector, b *bolt.Bucket) error {
 	})
 }
 
+// collectDigestUpdates lists the person's updates and skips.
 func collectDigestUpdates(c *collector, b *bolt.Bucket) error {
 	return eachKeyPart(c, b, 3, 2, func(_ []string, u digest.Update) { c.d.Updates = append(c.d.Updates, u) })
 }
 
+// collectDigestAsked lists when the person was asked for an update.
 func collectDigestAsked(c *collector, b *bolt.Bucket) error {
 	return eachKeyPart(c, b, 3, 2, func(_ []string, a digest.Asked) { c.d.Asked = append(c.d.Asked, a) })
 }
 
+// collectKudos lists the kudos the person gave and those naming them.
 func collectKudos(c *collector, b *bolt.Bucket) error {
 	return eachJSON(c, b, func(_ []byte, k digest.Kudos) {
 		if k.From == c.user {
@@ -312,6 +325,7 @@ func collectKudos(c *collector, b *bolt.Bucket) error {
 	})
 }
 
+// collectAway reads the person's away record.
 func collectAway(c *collector, b *bolt.Bucket) error {
 	v := b.Get(c.id)
 	if v == nil {
@@ -325,6 +339,7 @@ func collectAway(c *collector, b *bolt.Bucket) error {
 	return nil
 }
 
+// collectPrompts lists the open feedback prompts sent to the person.
 func collectPrompts(c *collector, b *bolt.Bucket) error {
 	return eachJSON(c, b, func(_ []byte, p feedback.Prompt) {
 		if slices.Contains(p.Recipients, c.user) {
@@ -333,6 +348,7 @@ func collectPrompts(c *collector, b *bolt.Bucket) error {
 	})
 }
 
+// collectResponses lists the responses the person signed.
 func collectResponses(c *collector, b *bolt.Bucket) error {
 	return eachJSON(c, b, func(_ []byte, r feedback.Response) {
 		if r.By == c.user {

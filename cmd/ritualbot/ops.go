@@ -31,24 +31,7 @@ func (m *Main) newRegistry() *prometheus.Registry {
 		Name: "ritualbot_ritual_runs_total", Help: "Scheduled ritual runs, by ritual and outcome (ran, skipped, failed).",
 	}, []string{"ritual", "outcome"})
 	reg.MustRegister(m.ops.runs)
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "ritualbot_outbox_depth", Help: "Messages waiting in the outbox.",
-	}, func() float64 {
-		s, err := m.DB.Stats()
-		if err != nil {
-			return -1
-		}
-		return float64(s.Pending)
-	}))
-	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "ritualbot_outbox_oldest_seconds", Help: "Age of the oldest message waiting in the outbox.",
-	}, func() float64 {
-		s, err := m.DB.Stats()
-		if err != nil || s.OldestQueued.IsZero() {
-			return 0
-		}
-		return m.Now().Sub(s.OldestQueued).Seconds()
-	}))
+	reg.MustRegister(outboxCollector{m})
 	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "ritualbot_socket_connected", Help: "1 while the Socket Mode connection is up.",
 	}, func() float64 {
@@ -58,6 +41,37 @@ func (m *Main) newRegistry() *prometheus.Registry {
 		return 0
 	}))
 	return reg
+}
+
+// outboxCollector reads the outbox once per scrape for its depth and oldest age.
+type outboxCollector struct{ m *Main }
+
+var (
+	outboxDepthDesc  = prometheus.NewDesc("ritualbot_outbox_depth", "Messages waiting in the outbox.", nil, nil)
+	outboxOldestDesc = prometheus.NewDesc("ritualbot_outbox_oldest_seconds", "Age of the oldest message waiting in the outbox.", nil, nil)
+	outboxFailedDesc = prometheus.NewDesc("ritualbot_outbox_failed", "Messages that failed for good and wait for an admin.", nil, nil)
+)
+
+// Describe implements prometheus.Collector.
+func (outboxCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- outboxDepthDesc
+	ch <- outboxOldestDesc
+	ch <- outboxFailedDesc
+}
+
+// Collect implements prometheus.Collector.
+func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	s, err := c.m.DB.Stats()
+	if err != nil {
+		return
+	}
+	oldest := 0.0
+	if !s.OldestQueued.IsZero() {
+		oldest = c.m.Now().Sub(s.OldestQueued).Seconds()
+	}
+	ch <- prometheus.MustNewConstMetric(outboxDepthDesc, prometheus.GaugeValue, float64(s.Pending))
+	ch <- prometheus.MustNewConstMetric(outboxOldestDesc, prometheus.GaugeValue, oldest)
+	ch <- prometheus.MustNewConstMetric(outboxFailedDesc, prometheus.GaugeValue, float64(s.Failed))
 }
 
 // health is the /healthz body.
