@@ -40,18 +40,10 @@ var _ coffee.Store = Coffee{}
 
 // Memberships implements coffee.Store.
 func (s Coffee) Memberships(channel string) (map[string]coffee.Membership, error) {
-	out := map[string]coffee.Membership{}
-	err := s.db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := []byte(channel + "/")
-		c := tx.Bucket(bucketCoffeeMembers).Cursor()
-		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-			var m coffee.Membership
-			if err := json.Unmarshal(v, &m); err != nil {
-				return err
-			}
-			out[string(k[len(prefix):])] = m
-		}
-		return nil
+	var out map[string]coffee.Membership
+	err := s.db.bolt.View(func(tx *bolt.Tx) (err error) {
+		out, err = jsonUnder[coffee.Membership](tx.Bucket(bucketCoffeeMembers), channel+"/")
+		return err
 	})
 	return out, err
 }
@@ -73,23 +65,9 @@ func coffeeRoundKey(r coffee.Round) []byte {
 // Rounds implements coffee.Store.
 func (s Coffee) Rounds(channel string, limit int) ([]coffee.Round, error) {
 	var out []coffee.Round
-	err := s.db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := []byte(channel + "/")
-		c := tx.Bucket(bucketCoffeeRounds).Cursor()
-		k, v := c.Seek([]byte(channel + "0")) // '0' is the byte after '/'
-		if k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		for ; k != nil && hasPrefix(k, prefix) && (limit <= 0 || len(out) < limit); k, v = c.Prev() {
-			var r coffee.Round
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+	err := s.db.bolt.View(func(tx *bolt.Tx) (err error) {
+		out, err = newestUnder[coffee.Round](tx.Bucket(bucketCoffeeRounds), channel, limit)
+		return err
 	})
 	return out, err
 }
@@ -164,12 +142,10 @@ func (s Coffee) CompleteFollowUp(taskKey string, msgs []rituals.Message) (bool, 
 func (s Coffee) Avoids(user string) ([]string, error) {
 	var out []string
 	err := s.db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := []byte(user + "/")
-		c := tx.Bucket(bucketCoffeeAvoids).Cursor()
-		for k, _ := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, _ = c.Next() {
-			out = append(out, string(k[len(prefix):]))
-		}
-		return nil
+		return eachUnder(tx.Bucket(bucketCoffeeAvoids), user+"/", func(other string, _ []byte) error {
+			out = append(out, other)
+			return nil
+		})
 	})
 	return out, err
 }
@@ -200,18 +176,10 @@ func (s Coffee) AllAvoids() ([][2]string, error) {
 
 // StartersAsked implements coffee.Store.
 func (s Coffee) StartersAsked(channel string) (map[string]time.Time, error) {
-	out := map[string]time.Time{}
-	err := s.db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := []byte(channel + "/")
-		c := tx.Bucket(bucketCoffeeStarters).Cursor()
-		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-			var at time.Time
-			if err := at.UnmarshalText(v); err != nil {
-				return err
-			}
-			out[string(k[len(prefix):])] = at
-		}
-		return nil
+	var out map[string]time.Time
+	err := s.db.bolt.View(func(tx *bolt.Tx) (err error) {
+		out, err = timesUnder(tx.Bucket(bucketCoffeeStarters), channel+"/")
+		return err
 	})
 	return out, err
 }

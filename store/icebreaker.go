@@ -37,18 +37,10 @@ var _ icebreaker.Store = Icebreakers{}
 
 // Asked implements icebreaker.Store.
 func (s Icebreakers) Asked(channel string) (map[string]time.Time, error) {
-	out := map[string]time.Time{}
-	err := s.db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := []byte(channel + "/")
-		c := tx.Bucket(bucketIceAsked).Cursor()
-		for k, v := c.Seek(prefix); k != nil && hasPrefix(k, prefix); k, v = c.Next() {
-			var at time.Time
-			if err := at.UnmarshalText(v); err != nil {
-				return err
-			}
-			out[string(k[len(prefix):])] = at
-		}
-		return nil
+	var out map[string]time.Time
+	err := s.db.bolt.View(func(tx *bolt.Tx) (err error) {
+		out, err = timesUnder(tx.Bucket(bucketIceAsked), channel+"/")
+		return err
 	})
 	return out, err
 }
@@ -115,24 +107,9 @@ func (s Icebreakers) CloseRound(taskKey, channel, roundID string, answers int, m
 // Rounds implements icebreaker.Store.
 func (s Icebreakers) Rounds(channel string, limit int) ([]icebreaker.Round, error) {
 	var out []icebreaker.Round
-	err := s.db.bolt.View(func(tx *bolt.Tx) error {
-		prefix := []byte(channel + "/")
-		c := tx.Bucket(bucketIceRounds).Cursor()
-		// Keys sort by time: walk back from the end of the channel's range.
-		k, v := c.Seek([]byte(channel + "0")) // '0' is the byte after '/'
-		if k == nil {
-			k, v = c.Last()
-		} else {
-			k, v = c.Prev()
-		}
-		for ; k != nil && hasPrefix(k, prefix) && len(out) < limit; k, v = c.Prev() {
-			var r icebreaker.Round
-			if err := json.Unmarshal(v, &r); err != nil {
-				return err
-			}
-			out = append(out, r)
-		}
-		return nil
+	err := s.db.bolt.View(func(tx *bolt.Tx) (err error) {
+		out, err = newestUnder[icebreaker.Round](tx.Bucket(bucketIceRounds), channel, limit)
+		return err
 	})
 	return out, err
 }

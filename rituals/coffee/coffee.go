@@ -239,7 +239,7 @@ func (s *Service) plan(ctx context.Context, channel string, at time.Time, seedKe
 	}
 	members := make([]pairing.Member, 0, len(participants))
 	for _, id := range participants {
-		members = append(members, pairing.Member{ID: id, UTCOffset: people[id].UTCOffset})
+		members = append(members, pairing.Member{ID: id, UTCOffset: standardOffset(people[id], at)})
 	}
 	res, err := pairing.Plan(pairing.Input{Members: members, History: history, Exclusions: avoids, GroupSize: c.GroupSize, Seed: seedFor(seedKey), Now: at})
 	return res, people, err
@@ -375,6 +375,18 @@ func (s *Service) silence(channel string, now time.Time) (map[string]Membership,
 		}
 	}
 	return changed, paused, nil
+}
+
+// standardOffset is a person's offset from UTC outside daylight saving time, so that the plan,
+// which is derived partly from offsets, does not change twice a year when clocks move.
+func standardOffset(p rituals.Person, at time.Time) time.Duration {
+	loc, err := time.LoadLocation(p.TimeZone)
+	if err != nil || p.TimeZone == "" {
+		return p.UTCOffset
+	}
+	_, jan := time.Date(at.Year(), time.January, 1, 12, 0, 0, 0, loc).Zone()
+	_, jul := time.Date(at.Year(), time.July, 1, 12, 0, 0, 0, loc).Zone()
+	return time.Duration(min(jan, jul)) * time.Second
 }
 
 // farFuture is the end of a pause that lasts until the person resumes.

@@ -3,9 +3,9 @@ package pairing
 import "fmt"
 
 // Plan groups one round. It is a pure function of its input, safe for concurrent use. It returns an
-// error wrapping ErrInvalid for a group size outside 2..4 or an empty or duplicate member id;
-// anything else gives a Result. No member is ever left out unless there is only one, or exclusions
-// leave no group to put them in (see Result.Alone).
+// error wrapping ErrInvalid for a group size outside 2..4, an empty or duplicate member id, or a
+// UTC offset beyond ±24 h; anything else gives a Result. No member is ever left out unless there
+// is only one, or exclusions leave no group to put them in (see Result.Alone).
 func Plan(in Input) (Result, error) {
 	k := in.GroupSize
 	if k < 2 || k > 4 {

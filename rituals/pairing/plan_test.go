@@ -53,6 +53,7 @@ func TestPlanRejectsInvalidInput(t *testing.T) {
 		"size 5":    {Members: ids(4), GroupSize: 5},
 		"empty id":  {Members: []Member{{ID: "a"}, {ID: ""}}, GroupSize: 2},
 		"duplicate": {Members: []Member{{ID: "a"}, {ID: "b"}, {ID: "a"}}, GroupSize: 2},
+		"offset":    {Members: []Member{{ID: "a"}, {ID: "b", UTCOffset: 25 * time.Hour}}, GroupSize: 2},
 	} {
 		if _, err := Plan(in); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", name, err)

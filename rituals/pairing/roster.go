@@ -34,6 +34,9 @@ func newRoster(ms []Member, seed uint64) (roster, error) {
 		if m.ID == "" {
 			return roster{}, fmt.Errorf("%w: member %d has an empty id", ErrInvalid, i)
 		}
+		if m.UTCOffset < -24*time.Hour || m.UTCOffset > 24*time.Hour {
+			return roster{}, fmt.Errorf("%w: member %q has UTC offset %v", ErrInvalid, m.ID, m.UTCOffset)
+		}
 		es[i] = entry{
 			id:   m.ID,
 			off:  int32(m.UTCOffset / time.Minute),

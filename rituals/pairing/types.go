@@ -6,7 +6,7 @@ import (
 )
 
 // ErrInvalid is wrapped by every error Plan returns: the input itself is wrong (a group size out of
-// range, an empty or duplicate member id). A grouping that exclusions make impossible is not an
+// range, an empty or duplicate member id, a UTC offset beyond ±24 h). A grouping that exclusions make impossible is not an
 // error; see Result.Alone.
 var ErrInvalid = errors.New("pairing: invalid input")
 
