@@ -86,12 +86,9 @@ func Open(path string, opts Options) (*DB, error) {
 	if err := checkForeignFile(path); err != nil {
 		return nil, err
 	}
-	b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: opts.NoSync})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return nil, inUseError{path}
-	}
+	b, err := openLocked(path, opts)
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", path, err)
+		return nil, err
 	}
 	db := &DB{bolt: b, path: path, log: opts.Logger.With("component", "store"), Now: time.Now}
 	if err := db.migrate(); err != nil {
@@ -99,6 +96,27 @@ func Open(path string, opts Options) (*DB, error) {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return db, nil
+}
+
+// openLocked opens path with bbolt's lock. While it waited for the lock, compact or restore may
+// have renamed a new file over path: then the lock it holds is the old file's, so it opens again.
+func openLocked(path string, opts Options) (*bolt.DB, error) {
+	for range 3 {
+		before, statErr := os.Stat(path)
+		b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: opts.NoSync})
+		if errors.Is(err, berrors.ErrTimeout) {
+			return nil, inUseError{path}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("open database %s: %w", path, err)
+		}
+		after, err := os.Stat(path)
+		if statErr != nil || (err == nil && os.SameFile(before, after)) {
+			return b, nil
+		}
+		b.Close()
+	}
+	return nil, fmt.Errorf("open database %s: the file kept being replaced while opening it", path)
 }
 
 // checkForeignFile refuses an existing non-empty file that is not a bbolt database, before bbolt
