@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sort"
@@ -92,6 +93,10 @@ func (b *Bot) dispatch(ctx context.Context, cmd *Command, text string) Reply {
 			b.opts.Command, sub.Name)}
 	}
 	reply, err := sub.Run(ctx, *cmd)
+	if text, ok := slackTrouble(err); ok {
+		b.log.Warn("subcommand hit a Slack setup problem", "subcommand", sub.Name, "err", err)
+		return Reply{Text: text}
+	}
 	if err != nil {
 		b.log.Error("subcommand failed", "subcommand", sub.Name, "err", err)
 		return Reply{Text: fmt.Sprintf("Something went wrong on my side while running `%s %s`; nothing was changed. Please try again in a minute.",
@@ -131,6 +136,23 @@ func (b *Bot) isGroup(name string) bool {
 		}
 	}
 	return false
+}
+
+// slackTrouble explains Slack errors that come from how the app is set up, not from a bug.
+func slackTrouble(err error) (string, bool) {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return "", false
+	}
+	switch se.Err {
+	case "not_in_channel", "channel_not_found":
+		return "I'm not a member of that ritual's channel, so I can't see who is in it. Invite me there with `/invite @ritualbot` and try again.", true
+	case "is_archived":
+		return "That ritual's channel is archived; an admin should move the ritual to another channel in my configuration.", true
+	case "missing_scope":
+		return "The Slack app lacks a permission this needs (" + se.Needed + "); an admin should update it from `ritualbot manifest` and reinstall it.", true
+	}
+	return "", false
 }
 
 // cleanText removes control characters (keeping line breaks) and folds runs of spaces after the

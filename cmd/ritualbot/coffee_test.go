@@ -329,3 +329,28 @@ func TestCoffeeBadInputGetsClearAnswers(t *testing.T) {
 		t.Errorf("the avoider's status should count it: %s", got)
 	}
 }
+
+func TestCoffeeLoneParticipantAndChannelWithoutTheBot(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, func(c *CoffeeConfig) { c.OptIn = true })
+	h.command("U05LENA", "coffee join")
+	h.command(demoAdmin, "coffee now")
+	r := h.latestRound(1)
+	if len(r.Groups) != 0 || len(r.Alone) != 1 || r.Alone[0] != "U05LENA" {
+		t.Fatalf("one participant: groups %v alone %v", r.Groups, r.Alone)
+	}
+	if dm := h.botDMs("U05LENA", 1)[0]; !strings.Contains(dm.Text, "nobody to pair you with") {
+		t.Errorf("lone participant told: %q", dm.Text)
+	}
+
+	// A private channel the bot was never invited to.
+	h2 := startBotWith(t, slackfake.Options{}, func(m *Main) {
+		m.Config.Icebreakers = nil
+		m.Config.Coffee = []CoffeeConfig{{RitualChannel: RitualChannel{Channel: "G07SECRET", Schedule: "0 10 * * MON"}}}
+		m.Config.setDefaults()
+	})
+	h2.fake.AddChannel(slackfake.Channel{ID: "G07SECRET", Name: "secret", Members: []string{"U01ANA", "U02RAJ"}, IsPrivate: true})
+	if got := h2.command(demoAdmin, "coffee now"); !strings.Contains(got, "/invite @ritualbot") {
+		t.Errorf("coffee in a channel without the bot: %s", got)
+	}
+}
