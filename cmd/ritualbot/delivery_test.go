@@ -15,6 +15,7 @@ import (
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/rituals"
+	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -226,6 +227,74 @@ func BenchmarkDelivery1000DMsAnd500GroupIntros(b *testing.B) {
 		b.ReportMetric(float64(dups), "duplicates")
 		b.ReportMetric(floor.Seconds()*scale/60, "floor-minutes-real")
 		db.Close()
+		fake.Close()
+	}
+}
+
+// BenchmarkDelivery1000CheckinDMs sends the digest's check-in DMs to 1,000 people through the real
+// wiring (renderers, lanes, limits) and reports elapsed ÷ the floor the limits allow.
+//
+// The time scale is 10, not 60: the floor here is short (600 of the 1,000 fit in the workspace
+// burst), and at a larger scale the bot's own work per message (two fsyncs) would be measured
+// instead of the limits.
+//
+//	go test -run '^$' -bench Delivery1000Checkin -benchtime 1x ./cmd/ritualbot/
+func BenchmarkDelivery1000CheckinDMs(b *testing.B) {
+	const scale = 10
+	for range b.N {
+		fake, err := newDemoWorkspace(slackfake.Options{TimeScale: scale, RateLimits: true})
+		if err != nil {
+			b.Fatal(err)
+		}
+		people := addPeople(fake, 1000)
+		cfg, err := demoConfig(fake.APIURL(), filepath.Join(b.TempDir(), "bench.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := &Main{Config: cfg, Logger: slog.New(slog.DiscardHandler), BotToken: fake.BotToken(), AppToken: fake.AppToken(), Limits: bot.Limits{Scale: scale}}
+		if err := m.Open(); err != nil {
+			b.Fatal(err)
+		}
+		data, _ := json.Marshal(digest.CheckinData{Channel: demoGeneral, Week: digest.Week{ID: "2026-W48", To: time.Date(2026, 11, 27, 15, 0, 0, 0, time.UTC)}})
+		var msgs []rituals.Message
+		perChannel := make([]int, len(people))
+		for i, p := range people {
+			msgs = append(msgs, rituals.Message{Key: "checkin/" + p, Ritual: "digest", Kind: digest.KindCheckin, To: rituals.Recipient{User: p}, Data: data})
+			perChannel[i] = 1
+		}
+		if err := m.DB.Enqueue(msgs...); err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		b.ResetTimer()
+		start := time.Now()
+		go func() { done <- m.Run(ctx) }()
+		deadline, stopWait := context.WithTimeout(context.Background(), 5*time.Minute)
+		if err := waitFor(deadline, func() bool { s, _ := m.DB.Stats(); return s.Pending == 0 }); err != nil {
+			b.Fatal("delivery did not finish")
+		}
+		elapsed := time.Since(start)
+		b.StopTimer()
+		stopWait()
+		cancel()
+		<-done
+		sent := sentKeys(fake, dmChannels(fake, people))
+		lost, dups := 0, 0
+		for _, msg := range msgs {
+			switch n := sent[msg.Key]; {
+			case n == 0:
+				lost++
+			case n > 1:
+				dups += n - 1
+			}
+		}
+		floor := fake.FloorSpread("chat.postMessage", perChannel...)
+		b.ReportMetric(elapsed.Seconds()/floor.Seconds(), "elapsed/floor")
+		b.ReportMetric(float64(fake.RateLimitedCount()), "429s")
+		b.ReportMetric(float64(lost), "lost")
+		b.ReportMetric(float64(dups), "duplicates")
+		m.Close()
 		fake.Close()
 	}
 }
