@@ -238,3 +238,34 @@ func TestFeedbackCannotBeTracedInDatabaseOrLogs(t *testing.T) {
 		t.Error("the logs were not captured at debug level; the proof proves nothing")
 	}
 }
+
+func TestFeedbackSurvivesARestartBetweenPromptAndRelease(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	h := feedbackBot(t, clock)
+	h.command(demoAdmin, "feedback now")
+	prompts := h.prompts(feedbackRecipients)
+	h.answer("U02RAJ", prompts["U02RAJ"], "Planning meetings could be shorter.")
+	h.answer("U03MEI", prompts["U03MEI"], "I like the new review rotation.")
+	h.shutdown()
+	h2 := restartBot(t, h, clock)
+	h2.answer("U04SAM", prompts["U04SAM"], "More pairing across teams, please.")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	before := len(h2.fake.Ephemerals("U02RAJ"))
+	if _, err := h2.fake.ClickButton(ctx, "U02RAJ", slackfake.Location{Channel: prompts["U02RAJ"].Channel, TS: prompts["U02RAJ"].TS}, "feedback.answer"); err == nil {
+		if err := waitFor(ctx, func() bool { return len(h2.fake.Ephemerals("U02RAJ")) > before }); err != nil {
+			t.Error("a second attempt after the restart got no answer")
+		} else if eph := h2.fake.Ephemerals("U02RAJ"); !strings.Contains(eph[len(eph)-1].Text, "already answered") {
+			t.Errorf("a second attempt after the restart was told %q", eph[len(eph)-1].Text)
+		}
+	}
+	if got := h2.command(demoAdmin, "feedback release"); !strings.Contains(got, "Released: 3 answers") {
+		t.Fatalf("release after restart: %s", got)
+	}
+	body := string(h2.botPosts(demoGeneral, 1)[0].Blocks)
+	for _, want := range []string{"Planning meetings", "review rotation", "pairing across teams"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("an answer was lost across the restart: %q", want)
+		}
+	}
+}
