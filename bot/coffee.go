@@ -85,7 +85,7 @@ func (c *coffeeEdge) where(cmd Command) (string, *Reply) {
 // answerErr turns a domain error into a reply: a person's mistake is shown, others are returned.
 func answerErr(err error) (Reply, error) {
 	if coffee.IsPersonError(err) {
-		return Reply{Text: err.Error()}, nil
+		return Reply{Text: Escape(err.Error())}, nil
 	}
 	return Reply{}, err
 }

@@ -70,7 +70,7 @@ func (f *feedbackEdge) where(cmd Command) (string, *Reply) {
 // personReply shows a feedback mistake to the person, or returns other errors.
 func personReply(err error) (Reply, error) {
 	if feedback.IsPersonError(err) {
-		return Reply{Text: err.Error()}, nil
+		return Reply{Text: Escape(err.Error())}, nil
 	}
 	return Reply{}, err
 }

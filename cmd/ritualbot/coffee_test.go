@@ -319,6 +319,9 @@ func TestCoffeeBadInputGetsClearAnswers(t *testing.T) {
 			t.Errorf("%q: got %q, want it to mention %q", text, got, want)
 		}
 	}
+	if got := h.command("U04SAM", "coffee pause <!channel>"); strings.Contains(got, "<!channel>") || !strings.Contains(got, "can't read") {
+		t.Errorf("typed text echoed unescaped: %s", got)
+	}
 	if got := h.command("U04SAM", "coffee avoid <@U03MEI|mei>"); !strings.Contains(got, "Nobody else can see this") {
 		t.Errorf("avoid: %s", got)
 	}
