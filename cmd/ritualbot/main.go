@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // schedules and people's zones work on machines without zoneinfo
@@ -128,7 +129,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 		missing = append(missing, "SLACK_APP_TOKEN (the xapp- app-level token with connections:write)")
 	}
 	if len(missing) > 0 {
-		return usageError{fmt.Errorf("set %v in the environment; see README.md, \"Create the Slack app\"", missing)}
+		return usageError{fmt.Errorf("set %s in the environment; see README.md, \"Create the Slack app from the manifest\"", strings.Join(missing, " and "))}
 	}
 	logger := newLogger(cfg.Log, stderr)
 	m := &Main{Config: cfg, Logger: logger, BotToken: botToken, AppToken: appToken}
