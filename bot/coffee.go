@@ -65,21 +65,11 @@ type coffeeEdge struct {
 	next CoffeeSchedule
 }
 
-func (c *coffeeEdge) channels() []string {
-	out := make([]string, 0, len(c.svc.Channels))
-	for id := range c.svc.Channels {
-		out = append(out, id)
-	}
-	return sortedStrings(out)
-}
+func (c *coffeeEdge) channels() []string { return channelIDs(c.svc.Channels) }
 
 // where resolves the coffee channel of a command, or answers why it cannot.
 func (c *coffeeEdge) where(cmd Command) (string, *Reply) {
-	ch, err := channelFor(cmd.ChannelID, c.channels(), "Coffee", c.bot.opts.Command+" "+cmd.Name)
-	if err != nil {
-		return "", &Reply{Text: err.Error()}
-	}
-	return ch, nil
+	return c.bot.ritualChannel(cmd, c.channels(), "Coffee")
 }
 
 // answerErr turns a domain error into a reply: a person's mistake is shown, others are returned.

@@ -52,11 +52,7 @@ type digestEdge struct {
 }
 
 func (e *digestEdge) where(cmd Command) (string, *Reply) {
-	ch, err := channelFor(cmd.ChannelID, e.svc.ChannelIDs(), "The weekly digest", e.bot.opts.Command+" "+cmd.Name)
-	if err != nil {
-		return "", &Reply{Text: err.Error()}
-	}
-	return ch, nil
+	return e.bot.ritualChannel(cmd, e.svc.ChannelIDs(), "The weekly digest")
 }
 
 func digestReply(err error) (Reply, error) {

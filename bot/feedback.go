@@ -51,20 +51,8 @@ type feedbackEdge struct {
 	svc *feedback.Service
 }
 
-func (f *feedbackEdge) channels() []string {
-	out := make([]string, 0, len(f.svc.Channels))
-	for id := range f.svc.Channels {
-		out = append(out, id)
-	}
-	return sortedStrings(out)
-}
-
 func (f *feedbackEdge) where(cmd Command) (string, *Reply) {
-	ch, err := channelFor(cmd.ChannelID, f.channels(), "Anonymous feedback", f.bot.opts.Command+" "+cmd.Name)
-	if err != nil {
-		return "", &Reply{Text: err.Error()}
-	}
-	return ch, nil
+	return f.bot.ritualChannel(cmd, channelIDs(f.svc.Channels), "Anonymous feedback")
 }
 
 // personReply shows a feedback mistake to the person, or returns other errors.

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -61,18 +63,24 @@ func channelFor(typedIn string, configured []string, ritual, command string) (st
 	return "", fmt.Errorf("%s runs in %s: type `%s` in one of those channels", ritual, strings.Join(links, ", "), command)
 }
 
-func (e *icebreakerEdge) channels() []string {
-	out := make([]string, 0, len(e.svc.Channels))
-	for id := range e.svc.Channels {
-		out = append(out, id)
+// channelIDs lists a ritual's configured channels, sorted.
+func channelIDs[V any](channels map[string]V) []string {
+	return slices.Sorted(maps.Keys(channels))
+}
+
+// ritualChannel resolves the channel a ritual command is about, or the reply that says why not.
+func (b *Bot) ritualChannel(cmd Command, configured []string, ritual string) (string, *Reply) {
+	ch, err := channelFor(cmd.ChannelID, configured, ritual, b.opts.Command+" "+cmd.Name)
+	if err != nil {
+		return "", &Reply{Text: err.Error()}
 	}
-	return sortedStrings(out)
+	return ch, nil
 }
 
 func (e *icebreakerEdge) suggest(ctx context.Context, cmd Command) (Reply, error) {
-	channel, err := channelFor(cmd.ChannelID, e.channels(), "The icebreaker", e.bot.opts.Command+" icebreaker suggest …")
-	if err != nil {
-		return Reply{Text: err.Error()}, nil
+	channel, r := e.bot.ritualChannel(cmd, channelIDs(e.svc.Channels), "The icebreaker")
+	if r != nil {
+		return *r, nil
 	}
 	if cmd.Args == "" {
 		return Reply{Text: fmt.Sprintf("Write the question after the command, e.g. `%s icebreaker suggest What is a small thing that made your week better?`", e.bot.opts.Command)}, nil
@@ -98,12 +106,12 @@ func quote(text string) string {
 }
 
 func (e *icebreakerEdge) now(ctx context.Context, cmd Command) (Reply, error) {
-	channel, err := channelFor(cmd.ChannelID, e.channels(), "The icebreaker", e.bot.opts.Command+" icebreaker now")
-	if err != nil {
-		return Reply{Text: err.Error()}, nil
+	channel, r := e.bot.ritualChannel(cmd, channelIDs(e.svc.Channels), "The icebreaker")
+	if r != nil {
+		return *r, nil
 	}
 	key := schedule.Key{Ritual: icebreaker.Ritual, Channel: channel, At: e.bot.opts.Now().Truncate(time.Minute)}
-	err = e.svc.Run(ctx, key)
+	err := e.svc.Run(ctx, key)
 	if errors.Is(err, schedule.ErrAlreadyRan) {
 		return Reply{Text: "An icebreaker was already posted this minute; give it a moment."}, nil
 	}
@@ -117,9 +125,9 @@ func (e *icebreakerEdge) now(ctx context.Context, cmd Command) (Reply, error) {
 const iceListShown = 5
 
 func (e *icebreakerEdge) list(_ context.Context, cmd Command) (Reply, error) {
-	channel, err := channelFor(cmd.ChannelID, e.channels(), "The icebreaker", e.bot.opts.Command+" icebreaker list")
-	if err != nil {
-		return Reply{Text: err.Error()}, nil
+	channel, r := e.bot.ritualChannel(cmd, channelIDs(e.svc.Channels), "The icebreaker")
+	if r != nil {
+		return *r, nil
 	}
 	ov, err := e.svc.Overview(channel, iceListShown)
 	if err != nil {

@@ -3,7 +3,6 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
@@ -45,12 +44,6 @@ func truncateText(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
-}
-
-// sortedStrings sorts in place and returns s.
-func sortedStrings(s []string) []string {
-	slices.Sort(s)
-	return s
 }
 
 func runeLen(s string) int { return utf8.RuneCountInString(s) }
