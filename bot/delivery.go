@@ -162,11 +162,14 @@ func (d *Delivery) runLane(ctx context.Context, l lane) {
 		case <-d.wake[l]:
 		case <-timer.C:
 		}
-		progressed, err := d.drainLane(ctx, l)
+		progressed, paced, err := d.drainLane(ctx, l)
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("reading the outbox failed", "err", err)
 		}
 		wait := d.opts.Poll
+		if paced > 0 {
+			wait = min(wait, paced)
+		}
 		if progressed {
 			wait = 0
 		} else if next := d.nextBackoff(); !next.IsZero() {
@@ -185,7 +188,7 @@ func (d *Delivery) Drain(ctx context.Context) (bool, error) {
 	var errs []error
 	for l := range laneCount {
 		wg.Go(func() {
-			p, err := d.drainLane(ctx, l)
+			p, _, err := d.drainLane(ctx, l)
 			mu.Lock()
 			defer mu.Unlock()
 			progressed = progressed || p
@@ -198,16 +201,17 @@ func (d *Delivery) Drain(ctx context.Context) (bool, error) {
 	return progressed, errors.Join(errs...)
 }
 
-// drainLane makes one pass over the lane's items in order.
-func (d *Delivery) drainLane(ctx context.Context, l lane) (bool, error) {
+// drainLane makes one pass over the lane's items in order. A conversation that must wait for its
+// rate limit is passed over for this pass, so one busy conversation never holds up the others;
+// paced is the shortest such wait.
+func (d *Delivery) drainLane(ctx context.Context, l lane) (progressed bool, paced time.Duration, err error) {
 	var after uint64
-	progressed := false
 	// A conversation whose earlier message is waiting keeps its later ones waiting too.
 	blocked := map[string]bool{}
 	for ctx.Err() == nil {
 		items, err := d.outbox.Pending(after, deliveryBatch)
 		if err != nil {
-			return progressed, err
+			return progressed, paced, err
 		}
 		if len(items) == 0 {
 			break
@@ -223,6 +227,13 @@ func (d *Delivery) drainLane(ctx context.Context, l lane) (bool, error) {
 			target := targetOf(item)
 			if blocked[target] || !d.due(item.Key) {
 				blocked[target] = true
+				continue
+			}
+			if wait := d.limits.channelDelay(postTarget(item)); wait > 0 {
+				blocked[target] = true
+				if paced == 0 || wait < paced {
+					paced = wait
+				}
 				continue
 			}
 			done, err := d.deliver(ctx, item)
@@ -243,7 +254,19 @@ func (d *Delivery) drainLane(ctx context.Context, l lane) (bool, error) {
 		}
 	}
 	d.reportProgress(false)
-	return progressed, nil
+	return progressed, paced, nil
+}
+
+// postTarget is the conversation key the per-channel limit uses for item, before it is sent.
+func postTarget(item rituals.OutboxItem) string {
+	switch {
+	case item.Channel != "":
+		return item.Channel
+	case item.To.Channel != "":
+		return item.To.Channel
+	default:
+		return item.To.User
+	}
 }
 
 // targetOf names the conversation an item goes to, for ordering.

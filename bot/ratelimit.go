@@ -117,6 +117,22 @@ func (l *limiter) methodLimiter(method string, perMinute float64) *rate.Limiter 
 	return lim
 }
 
+// channelDelay is how long chat.postMessage in channel would wait now, so the worker can serve
+// other conversations meanwhile instead of blocking on one.
+func (l *limiter) channelDelay(channel string) time.Duration {
+	l.mu.Lock()
+	c, ok := l.channels[channel]
+	l.mu.Unlock()
+	if !ok {
+		return 0
+	}
+	tokens := c.TokensAt(time.Now())
+	if tokens >= 1 {
+		return 0
+	}
+	return time.Duration((1 - tokens) / float64(c.Limit()) * float64(time.Second))
+}
+
 // pruneChannels forgets conversations idle for a minute, so the map stays small.
 func (l *limiter) pruneChannels(now time.Time) {
 	if len(l.channels) < 1024 {

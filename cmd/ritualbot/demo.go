@@ -61,8 +61,8 @@ func newDemoWorkspace(opts slackfake.Options) (*slackfake.Server, error) {
 	return fake, nil
 }
 
-// demoConfig is the configuration the demo bot runs with, pointed at the emulator.
-func demoConfig(apiURL, dbPath string) (*Config, error) {
+// baseConfig is a configuration for the demo workspace with no ritual, pointed at the emulator.
+func baseConfig(apiURL, dbPath string) (*Config, error) {
 	cfg, err := ParseConfig(strings.NewReader(""), false)
 	if err != nil {
 		return nil, err
@@ -71,6 +71,18 @@ func demoConfig(apiURL, dbPath string) (*Config, error) {
 	cfg.Store.Path = dbPath
 	cfg.Timezone = "Europe/Berlin"
 	cfg.Admins = []string{demoAdmin}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// demoConfig is the configuration the demo bot runs with: every ritual, pointed at the emulator.
+func demoConfig(apiURL, dbPath string) (*Config, error) {
+	cfg, err := baseConfig(apiURL, dbPath)
+	if err != nil {
+		return nil, err
+	}
 	cfg.Icebreakers = []IcebreakerConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=America/New_York 0 11 * * WED"}}}
 	cfg.Coffee = []CoffeeConfig{{RitualChannel: RitualChannel{Channel: demoCoffee, Schedule: "CRON_TZ=Europe/Berlin 0 10 * * MON"}, Summary: true}}
 	cfg.Feedback = []FeedbackConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=Europe/Berlin 0 11 1,15 * *"}, MinAnswers: 3}}

@@ -65,7 +65,7 @@ func startBotWith(t *testing.T, opts slackfake.Options, setup func(*Main)) *harn
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fake.Close() })
-	cfg, err := demoConfig(fake.APIURL(), filepath.Join(t.TempDir(), "bot.db"))
+	cfg, err := baseConfig(fake.APIURL(), filepath.Join(t.TempDir(), "bot.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -308,12 +308,10 @@ func (m *Main) wireBackups() error {
 // retentionSchedule is when the nightly retention job runs, in the configured time zone.
 const retentionSchedule = "30 3 * * *"
 
-// wireRetention removes records older than the retention limits every night, through the engine.
+// wireRetention removes, every night through the engine, records older than the retention limits
+// and the engine's own history older than store.EngineHistory.
 func (m *Main) wireRetention() error {
 	r := store.Retention{Checkins: time.Duration(m.Config.Retention.Checkins), Kudos: time.Duration(m.Config.Retention.Kudos), Coffee: time.Duration(m.Config.Retention.Coffee)}
-	if r == (store.Retention{}) {
-		return nil
-	}
 	spec, err := schedule.Parse(retentionSchedule, 1, time.Time{}, m.Config.Location())
 	if err != nil {
 		return err
@@ -323,11 +321,19 @@ func (m *Main) wireRetention() error {
 			if done, err := m.DB.Runs().Done(key.String()); err != nil || done {
 				return cmp.Or(err, schedule.ErrAlreadyRan)
 			}
-			report, err := m.DB.Prune(m.Now(), r)
+			var report store.PruneReport
+			if r != (store.Retention{}) {
+				var err error
+				if report, err = m.DB.Prune(m.Now(), r); err != nil {
+					return err
+				}
+			}
+			deliveries, runs, err := m.DB.PruneEngine(m.Now(), store.EngineHistory)
 			if err != nil {
 				return err
 			}
-			m.Logger.Info("old records removed", "component", "retention", "updates", report.Updates, "asks", report.Asks, "kudos", report.Kudos, "coffee_rounds", report.CoffeeRounds)
+			m.Logger.Info("old records removed", "component", "retention", "updates", report.Updates, "asks", report.Asks,
+				"kudos", report.Kudos, "coffee_rounds", report.CoffeeRounds, "deliveries", deliveries, "runs", runs)
 			return m.DB.CommitRun(key, nil)
 		}})
 }
