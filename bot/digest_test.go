@@ -7,7 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
+	"github.com/ritualbot/ritualbot/rituals/feedback"
 )
 
 // TestDigestOfTwoHundredStaysWithinBlockKitLimits lays out a 200-person week with long answers:
@@ -64,3 +66,35 @@ func TestDigestOfTwoHundredStaysWithinBlockKitLimits(t *testing.T) {
 	}
 	t.Logf("200 people: %d messages (1 post + thread replies)", len(msgs))
 }
+
+func TestLargeFeedbackReleaseContinuesInThread(t *testing.T) {
+	d := feedback.ReleaseData{PromptID: "p1", Question: "What should we start, stop or keep doing?"}
+	for i := range 400 {
+		d.Answers = append(d.Answers, fmt.Sprintf("answer-%d %s", i, strings.Repeat("long words & more ", 80)))
+	}
+	d.Count = len(d.Answers)
+	data, _ := json.Marshal(d)
+	r, err := renderFeedbackRelease(rituals.Message{Key: "p1/release", Kind: feedback.KindRelease, Data: data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := append([]Rendered{r}, r.Thread...)
+	var text strings.Builder
+	for i, m := range all {
+		if len(m.Blocks) > maxMessageBlocks {
+			t.Errorf("message %d has %d blocks", i, len(m.Blocks))
+		}
+		raw, _ := json.Marshal(m.Blocks)
+		text.Write(raw)
+	}
+	if !strings.Contains(string(mustJSON(r.Blocks)), "feedback.respond") {
+		t.Error("the post lost its Respond button")
+	}
+	for _, want := range []string{"answer-0 ", "answer-399 "} {
+		if !strings.Contains(text.String(), want) {
+			t.Errorf("%q was lost", want)
+		}
+	}
+}
+
+func mustJSON(v any) []byte { b, _ := json.Marshal(v); return b }

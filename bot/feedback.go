@@ -375,12 +375,20 @@ func renderFeedbackRelease(m rituals.Message) (Rendered, error) {
 		blocks = append(blocks, slack.NewSectionBlock(markdown("*Notes sent any time*"), nil, nil))
 		blocks = append(blocks, answerSections(d.Notes)...)
 	}
-	respond := slack.NewButtonBlockElement(actionFeedbackRespond, m.Key, plain("Respond"))
-	blocks = append(blocks, slack.NewActionBlock("feedback.respond", respond))
-	if len(blocks) > maxMessageBlocks {
-		return Rendered{}, fmt.Errorf("feedback release %s needs %d blocks; Slack allows %d", m.Key, len(blocks), maxMessageBlocks)
+	respond := slack.NewActionBlock("feedback.respond", slack.NewButtonBlockElement(actionFeedbackRespond, m.Key, plain("Respond")))
+	// A large batch continues in the thread; the post keeps the Respond button.
+	const perMessage = maxMessageBlocks - 2
+	if len(blocks) <= perMessage {
+		return Rendered{Text: "Anonymous feedback: " + d.Question, Blocks: append(blocks, respond)}, nil
 	}
-	return Rendered{Text: "Anonymous feedback: " + d.Question, Blocks: blocks}, nil
+	main := Rendered{Text: "Anonymous feedback: " + d.Question,
+		Blocks: append(blocks[:perMessage:perMessage], slack.NewContextBlock("", markdown("More answers in the thread 🧵")), respond)}
+	for rest := blocks[perMessage:]; len(rest) > 0; {
+		n := min(len(rest), perMessage)
+		main.Thread = append(main.Thread, Rendered{Text: "Anonymous feedback (continued)", Blocks: rest[:n]})
+		rest = rest[n:]
+	}
+	return main, nil
 }
 
 func renderFeedbackHeld(m rituals.Message) (Rendered, error) {
