@@ -144,7 +144,7 @@ func (m *Main) opsHandler() http.Handler {
 	})
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")
-		if _, err := m.DB.Backup(w); err != nil {
+		if _, err := m.DB.CompactBackup(w); err != nil {
 			m.Logger.Error("backup over the ops listener failed", "component", "ops", "err", err)
 		}
 	})

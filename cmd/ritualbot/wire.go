@@ -292,7 +292,7 @@ func (m *Main) wireBackups() error {
 				return cmp.Or(err, schedule.ErrAlreadyRan)
 			}
 			path := filepath.Join(b.Dir, store.BackupName(m.Now()))
-			n, err := store.BackupToFile(m.DB, path, false)
+			n, err := store.CompactBackupToFile(m.DB, path, false)
 			if err != nil {
 				return fmt.Errorf("backup to %s: %w", path, err)
 			}
