@@ -296,3 +296,25 @@ func TestBadInputIsAnsweredNotCrashed(t *testing.T) {
 		t.Errorf("bot stopped answering after malformed envelopes")
 	}
 }
+
+func TestWrongBotTokenIsReportedAtStart(t *testing.T) {
+	fake, err := newDemoWorkspace(slackfake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	cfg, err := baseConfig(fake.APIURL(), filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, BotToken: "xoxb-not-the-right-one", AppToken: fake.AppToken()}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := m.Run(ctx); err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
+		t.Errorf("run with a wrong bot token: %v", err)
+	}
+}

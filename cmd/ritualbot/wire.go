@@ -56,6 +56,7 @@ type Main struct {
 	Registry *prometheus.Registry
 	Metrics  *bot.Metrics
 
+	api     *slack.Client
 	ops     opsMetrics
 	opsAddr atomic.Value // string: where the ops listener listens, once it does
 }
@@ -98,6 +99,7 @@ func (m *Main) Open() error {
 	m.Metrics = bot.NewMetrics(m.Registry)
 	opts = append(opts, slack.OptionHTTPClient(m.Metrics.InstrumentedClient(nil)))
 	api := slack.New(m.BotToken, opts...)
+	m.api = api
 	socket := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(m.Logger.With("component", "socketmode").Handler(), slog.LevelDebug)))
 	m.Bot = bot.New(api, socket, bot.Options{
 		Command: m.Config.Command,
@@ -372,6 +374,9 @@ func (m *Main) noteSkip(key schedule.Key, reason string) {
 
 // Run runs every part until ctx is cancelled or one fails.
 func (m *Main) Run(ctx context.Context) error {
+	if err := m.checkBotToken(ctx); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -397,6 +402,25 @@ func (m *Main) Run(ctx context.Context) error {
 	return errors.Join(collect(errs)...)
 }
 
+// checkBotToken asks Slack who the bot is, so a wrong SLACK_BOT_TOKEN is reported at start, not
+// at the first message. A network problem is only logged: Slack may be briefly unreachable.
+func (m *Main) checkBotToken(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	who, err := m.api.AuthTestContext(ctx)
+	var se slack.SlackErrorResponse
+	switch {
+	case errors.As(err, &se) && (se.Err == "invalid_auth" || se.Err == "not_authed" || se.Err == "account_inactive" || se.Err == "token_revoked"):
+		return fmt.Errorf("slack refused SLACK_BOT_TOKEN (%s): use the Bot User OAuth Token (xoxb-…) from the app's Install App page", se.Err)
+	case err != nil:
+		m.Logger.Warn("could not reach Slack to check the bot token; going on", "component", "main", "err", err)
+	default:
+		m.Logger.Info("connected to the workspace", "component", "main", "team", who.Team, "bot_user", who.UserID)
+	}
+	return nil
+}
+
+// collect drains errs.
 func collect(errs <-chan error) []error {
 	var out []error
 	for err := range errs {
