@@ -318,3 +318,25 @@ func TestWrongBotTokenIsReportedAtStart(t *testing.T) {
 		t.Errorf("run with a wrong bot token: %v", err)
 	}
 }
+
+func TestWrongAppTokenIsReportedAtStart(t *testing.T) {
+	fake, err := newDemoWorkspace(slackfake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	cfg, err := baseConfig(fake.APIURL(), filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: cfg, BotToken: fake.BotToken(), AppToken: "xapp-not-the-right-one"}
+	if err := m.Open(); err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := m.Run(ctx); err == nil || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
+		t.Errorf("run with a wrong app token: %v", err)
+	}
+}
