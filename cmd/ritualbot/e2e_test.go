@@ -340,3 +340,14 @@ func TestWrongAppTokenIsReportedAtStart(t *testing.T) {
 		t.Errorf("run with a wrong app token: %v", err)
 	}
 }
+
+func TestAdminsToldAboutChannelsWithoutTheBot(t *testing.T) {
+	h := startBotWith(t, slackfake.Options{}, func(m *Main) {
+		m.Config.Icebreakers = []IcebreakerConfig{{RitualChannel: RitualChannel{Channel: "C09MISSING", Schedule: "0 11 * * WED"}}}
+		m.Config.setDefaults()
+	})
+	note := h.botDMs(demoAdmin, 1)[0]
+	if !strings.Contains(note.Text, "/invite @ritualbot") || !strings.Contains(note.Text, "icebreaker") {
+		t.Errorf("admin note = %q", note.Text)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -416,8 +417,34 @@ func (m *Main) checkBotToken(ctx context.Context) error {
 		m.Logger.Warn("could not reach Slack to check the bot token; going on", "component", "main", "err", err)
 	default:
 		m.Logger.Info("connected to the workspace", "component", "main", "team", who.Team, "bot_user", who.UserID)
+		m.checkChannels(ctx, who.UserID)
 	}
 	return nil
+}
+
+// checkChannels tells the admins, once a day at most, about configured channels the bot is not a
+// member of: rituals there would fail.
+func (m *Main) checkChannels(ctx context.Context, botUserID string) {
+	seen := map[string]bool{}
+	for _, r := range m.Config.Rituals() {
+		for _, rc := range r.Channels {
+			if seen[rc.Channel] {
+				continue
+			}
+			seen[rc.Channel] = true
+			members, err := m.Directory.Members(ctx, rc.Channel)
+			if err == nil && slices.Contains(members, botUserID) {
+				continue
+			}
+			m.Logger.Warn("the bot is not a member of a configured channel", "component", "main", "channel", rc.Channel, "err", err)
+			text := fmt.Sprintf("I'm not a member of <#%s> (configured for %s), so it can't run there. Type `/invite @ritualbot` in that channel.", rc.Channel, r.Name)
+			key := "setup/not-member/" + rc.Channel + "/" + m.Now().Format("2006-01-02")
+			if err := m.DB.Enqueue(rituals.AdminNotes(key, "setup", m.Config.Admins, text)...); err != nil {
+				m.Logger.Error("could not queue a note to the admins", "component", "main", "err", err)
+			}
+		}
+	}
+	m.Delivery.Wake()
 }
 
 // collect drains errs.
