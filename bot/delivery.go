@@ -291,7 +291,13 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 			return false, err
 		}
 		if !ok {
-			return false, nil
+			// A reply whose thread never made it to Slack cannot be sent either.
+			reason, failed, err := d.outbox.Failure(item.ThreadOf)
+			if err != nil || !failed {
+				return false, err
+			}
+			d.count(item, "failed")
+			return true, d.outbox.Fail(item.Key, "its thread's first message failed: "+reason, d.opts.Now())
 		}
 		channel, threadTS = parent.Channel, parent.TS
 	}

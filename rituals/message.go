@@ -94,6 +94,8 @@ type Outbox interface {
 	Fail(key, reason string, now time.Time) error
 	// Lookup returns where an earlier message landed.
 	Lookup(key string) (Delivery, bool, error)
+	// Failure returns the permanent error of a message that could not be delivered.
+	Failure(key string) (string, bool, error)
 	// Stats summarises the queue.
 	Stats() (OutboxStats, error)
 }

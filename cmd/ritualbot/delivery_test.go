@@ -104,6 +104,9 @@ func TestDeliveryRetriesAndRecordsPermanentFailures(t *testing.T) {
 		noteTo("archived", rituals.Recipient{Channel: "C09OLD"}),
 		noteTo("nowhere", rituals.Recipient{Channel: "C99NOPE"}),
 	)
+	reply := noteTo("nowhere/reply", rituals.Recipient{Channel: "C99NOPE"})
+	reply.ThreadOf = "nowhere"
+	msgs = append(msgs, reply)
 	if err := db.Enqueue(msgs...); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +129,7 @@ func TestDeliveryRetriesAndRecordsPermanentFailures(t *testing.T) {
 	}
 	channels = append(channels, demoGeneral, fake.GroupDM("U01ANA", "U02RAJ"))
 	sent := sentKeys(fake, channels)
-	for _, m := range msgs[:len(msgs)-4] {
+	for _, m := range msgs[:len(msgs)-5] {
 		if sent[m.Key] != 1 {
 			t.Errorf("%s arrived %d times, want once", m.Key, sent[m.Key])
 		}
@@ -143,14 +146,15 @@ func TestDeliveryRetriesAndRecordsPermanentFailures(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if stats.Failed != 4 || stats.Pending != 0 {
+	if stats.Failed != 5 || stats.Pending != 0 {
 		t.Fatalf("stats = %+v", stats)
 	}
 	reasons := map[string]string{}
 	for _, f := range stats.Failures {
 		reasons[f.Key] = f.Failed
 	}
-	for key, want := range map[string]string{"bot": "cannot_dm_bot", "archived": "is_archived", "nowhere": "channel_not_found"} {
+	for key, want := range map[string]string{"bot": "cannot_dm_bot", "archived": "is_archived", "nowhere": "channel_not_found",
+		"nowhere/reply": "its thread's first message failed: channel_not_found"} {
 		if reasons[key] != want {
 			t.Errorf("%s failed with %q, want %q", key, reasons[key], want)
 		}
