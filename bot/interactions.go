@@ -176,8 +176,8 @@ func (b *Bot) handleEvent(ctx context.Context, outer slackevents.EventsAPIEvent)
 	}
 }
 
-// Reply answers a button press privately where the button was; replace swaps the message that
+// AnswerAction answers a button press privately where the button was; replace swaps the message that
 // held the button for the answer.
-func (b *Bot) Reply(ctx context.Context, a Action, text string, replace bool) error {
+func (b *Bot) AnswerAction(ctx context.Context, a Action, text string, replace bool) error {
 	return b.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: text, ReplaceOriginal: replace, ResponseType: slack.ResponseTypeEphemeral})
 }

@@ -135,7 +135,7 @@ func (m *Main) forget(_ context.Context, cmd bot.Command) (bot.Reply, error) {
 func (m *Main) confirmForget(ctx context.Context, a bot.Action) error {
 	target := a.Value
 	reply := func(text string) error {
-		return m.Bot.Reply(ctx, a, text, true)
+		return m.Bot.AnswerAction(ctx, a, text, true)
 	}
 	if target != a.UserID && !a.Admin {
 		return reply("Only admins can erase someone else's data.")
