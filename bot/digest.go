@@ -251,7 +251,7 @@ func (e *digestEdge) postNow(ctx context.Context, cmd Command) (Reply, error) {
 func (e *digestEdge) openForm(ctx context.Context, a Action) error {
 	err := e.openModal(ctx, a.Value, a.UserID, a.TriggerID)
 	if digest.IsPersonError(err) {
-		return e.bot.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: Escape(err.Error()), ResponseType: slack.ResponseTypeEphemeral})
+		return e.bot.AnswerAction(ctx, a, Escape(err.Error()), false)
 	}
 	return err
 }
@@ -267,7 +267,7 @@ func (e *digestEdge) skipButton(ctx context.Context, a Action) error {
 	if a.Home {
 		return e.bot.PublishHome(ctx, a.UserID)
 	}
-	return e.bot.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
+	return e.bot.AnswerAction(ctx, a, text, false)
 }
 
 func (e *digestEdge) home(_ context.Context, user string, _ bool) ([]slack.Block, error) {

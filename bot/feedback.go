@@ -204,7 +204,7 @@ func (f *feedbackEdge) openAnswer(ctx context.Context, a Action) error {
 
 // tell answers a button press privately where the button was.
 func (f *feedbackEdge) tell(ctx context.Context, a Action, text string) error {
-	return f.bot.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: text, ResponseType: slack.ResponseTypeEphemeral})
+	return f.bot.AnswerAction(ctx, a, text, false)
 }
 
 func (f *feedbackEdge) submitAnswer(ctx context.Context, s Submission) (map[string]string, error) {

@@ -166,9 +166,7 @@ func plural(n int, one, many string) string {
 }
 
 func (e *icebreakerEdge) decide(ctx context.Context, a Action, approve bool) error {
-	reply := func(text string, replace bool) error {
-		return e.bot.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: text, ReplaceOriginal: replace, ResponseType: slack.ResponseTypeEphemeral})
-	}
+	reply := func(text string, replace bool) error { return e.bot.AnswerAction(ctx, a, text, replace) }
 	if !a.Admin {
 		return reply("Only ritualbot's admins can decide on suggestions.", false)
 	}
