@@ -89,8 +89,7 @@ func TestMetricsMoveWithTrafficAndNameNobody(t *testing.T) {
 	if err := waitFor(ctx, func() bool { return h.fake.HomeView("U02RAJ") != nil }); err != nil {
 		t.Fatal("no home view")
 	}
-	_, body := get(t, base+"/metrics")
-	for _, want := range []string{
+	wants := []string{
 		`ritualbot_envelopes_total{type="slash_commands"} 1`,
 		`ritualbot_envelopes_total{type="events_api"} 1`,
 		`ritualbot_api_calls_total{method="views.publish",outcome="ok"} 1`,
@@ -99,7 +98,19 @@ func TestMetricsMoveWithTrafficAndNameNobody(t *testing.T) {
 		`ritualbot_outbox_depth 0`,
 		`ritualbot_socket_connected 1`,
 		`go_goroutines`,
-	} {
+	}
+	// A counter moves when the client has read Slack's answer, a moment after Slack acted on it.
+	var body string
+	_ = waitFor(ctx, func() bool {
+		_, body = get(t, base+"/metrics")
+		for _, want := range wants {
+			if !strings.Contains(body, want) {
+				return false
+			}
+		}
+		return true
+	})
+	for _, want := range wants {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
