@@ -46,6 +46,10 @@ func get(t *testing.T, url string) (int, string) {
 func TestHealthzFollowsTheConnection(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	h, base := opsBot(t, clock)
+	// The emulator sees the socket a moment before the bot has handled its own "connected" event.
+	ready, cancelReady := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancelReady()
+	_ = waitUntil(ready, h.main.Bot.Connected)
 	code, body := get(t, base+"/healthz")
 	var hz health
 	if err := json.Unmarshal([]byte(body), &hz); err != nil {
