@@ -68,7 +68,7 @@ func TestGoldenBlockKit(t *testing.T) {
 	}{
 		{"coffee_intro", renderCoffeeIntro, message(t, coffee.KindIntro, rituals.Recipient{Group: []string{"U1", "U2"}}, coffee.IntroData{
 			RoundID: "coffee/C1/2026-11-30T10:00", GroupID: "coffee/C1/2026-11-30T10:00/0", Reason: "you haven't met yet; 3.5 h apart",
-			Starter: "What does your ideal breakfast look like?",
+			Starter:      "What does your ideal breakfast look like?",
 			Participants: []coffee.Participant{{ID: "U1", TimeZone: "Asia/Kolkata", LocalTime: "14:30"}, {ID: "U2", TimeZone: "Asia/Tokyo", LocalTime: "18:00"}},
 		})},
 		{"icebreaker_question", renderIceQuestion, message(t, icebreaker.KindQuestion, rituals.Recipient{Channel: "C1"}, icebreaker.QuestionData{
@@ -83,9 +83,9 @@ func TestGoldenBlockKit(t *testing.T) {
 		{"digest_post", renderDigest, message(t, digest.KindPost, rituals.Recipient{Channel: "C1"}, digest.Digest{
 			Channel: "C1", Week: digest.Week{ID: "2026-W49", From: at.AddDate(0, 0, -7), To: at}, Shared: 2, Asked: 3,
 			HelpWanted: []digest.HelpWanted{{User: "U1", Text: "A reviewer for the API change"}},
-			Updates: []digest.PersonUpdate{{User: "U1", Answers: []digest.Answer{{Question: "What moved forward?", Text: "Shipped the importer."}}}},
-			Kudos:   []digest.Kudos{{From: "U3", To: []string{"U1"}, Reason: "reviews"}},
-			Stats:   &digest.Numbers{CoffeeGroups: 4, CoffeeMet: 2, IcebreakerAnswers: 7, FeedbackAnswers: 3},
+			Updates:    []digest.PersonUpdate{{User: "U1", Answers: []digest.Answer{{Question: "What moved forward?", Text: "Shipped the importer."}}}},
+			Kudos:      []digest.Kudos{{From: "U3", To: []string{"U1"}, Reason: "reviews"}},
+			Stats:      &digest.Numbers{CoffeeGroups: 4, CoffeeMet: 2, IcebreakerAnswers: 7, FeedbackAnswers: 3},
 		})},
 		{"feedback_response", renderFeedbackResponse, message(t, feedback.KindResponse, rituals.Recipient{Channel: "C1"}, feedback.ResponseData{Text: "Standups are now 15 minutes.", Responder: "U1"})},
 	}
