@@ -176,7 +176,7 @@ func (b *Bot) unknown(name string) Reply {
 	if utf8.RuneCountInString(shown) > 40 {
 		shown = string([]rune(shown)[:40]) + "…"
 	}
-	text := fmt.Sprintf("I don't know `%s %s`.", b.opts.Command, Escape(shown))
+	text := fmt.Sprintf("I don't know `%s %s`.", b.opts.Command, Escape(Unescape(shown)))
 	if group, _, _ := strings.Cut(name, " "); b.isGroup(group) {
 		var verbs []string
 		for _, n := range b.order {

@@ -201,6 +201,7 @@ func (e *digestEdge) kudos(ctx context.Context, cmd Command) (Reply, error) {
 	if reason == "" {
 		reason = strings.TrimSpace(rest)
 	}
+	reason = Unescape(reason)
 	people, err := e.dir.People(ctx, append([]string{cmd.UserID}, ids...))
 	if err != nil {
 		return Reply{}, err

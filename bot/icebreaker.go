@@ -85,7 +85,7 @@ func (e *icebreakerEdge) suggest(ctx context.Context, cmd Command) (Reply, error
 	if cmd.Args == "" {
 		return Reply{Text: fmt.Sprintf("Write the question after the command, e.g. `%s icebreaker suggest What is a small thing that made your week better?`", e.bot.opts.Command)}, nil
 	}
-	res, err := e.svc.Suggest(ctx, cmd.UserID, channel, cmd.Args)
+	res, err := e.svc.Suggest(ctx, cmd.UserID, channel, Unescape(cmd.Args))
 	if icebreaker.IsPersonError(err) {
 		return Reply{Text: Escape(err.Error())}, nil
 	}

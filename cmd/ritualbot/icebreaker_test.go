@@ -280,3 +280,17 @@ func TestMissedRunBeyondGraceIsSkippedAndAdminsTold(t *testing.T) {
 		t.Errorf("the admin's Home tab lacks the schedule: %s", h2.fake.HomeView(demoAdmin))
 	}
 }
+
+func TestSlashCommandTextIsUnescapedOnceAndEscapedOnce(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	h := icebreakerBot(t, clock, nil)
+	// With should_escape, Slack sends & < > as entities.
+	if got := h.command("U02RAJ", "icebreaker suggest Tea &amp; biscuits or coffee &amp; cake: which wins?"); !strings.Contains(got, "sent your question") {
+		t.Fatalf("suggest: %s", got)
+	}
+	dm := h.botDMs(demoAdmin, 1)[0]
+	body := string(dm.Blocks)
+	if !strings.Contains(body, "Tea &amp; biscuits") || strings.Contains(body, "&amp;amp;") {
+		t.Errorf("the suggestion should reach Slack escaped exactly once: %s", body)
+	}
+}
