@@ -149,6 +149,9 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout)})
+	if errors.Is(err, store.ErrInUse) {
+		return fmt.Errorf("%w; set ops.listen so that status can ask the running bot, or use /ritual status in Slack", err)
+	}
 	if err != nil {
 		return err
 	}
