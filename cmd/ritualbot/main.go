@@ -11,11 +11,13 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
 	_ "time/tzdata" // schedules and people's zones work on machines without zoneinfo
 
+	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -160,7 +162,17 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprint(stdout, formatOutboxStats(stats, time.Now()))
+	now := time.Now()
+	var upcoming []schedule.Upcoming
+	for _, r := range cfg.Rituals() {
+		for _, rc := range r.Channels {
+			if at := rc.spec.Next(now); !at.IsZero() {
+				upcoming = append(upcoming, schedule.Upcoming{Ritual: r.Name, Channel: rc.Channel, At: at})
+			}
+		}
+	}
+	slices.SortFunc(upcoming, func(a, b schedule.Upcoming) int { return a.At.Compare(b.At) })
+	fmt.Fprint(stdout, formatOutboxStats(stats, now)+formatUpcoming(upcoming))
 	return nil
 }
 
