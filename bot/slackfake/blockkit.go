@@ -176,20 +176,27 @@ func randBlockID() string {
 	return sb.String()
 }
 
-func (c *bkCtx) block(b map[string]any, p string) {
-	if id, present := b["block_id"]; present {
-		s, ok := id.(string)
-		switch {
-		case !ok:
-			c.fail(p+"/block_id", "must be a string")
-		case s == "":
-			c.fail(p+"/block_id", "must be more than 0 characters")
-		case utf8.RuneCountInString(s) > maxIDLen:
-			c.fail(p+"/block_id", "must be less than %d characters", maxIDLen+1)
-		}
-	} else {
-		b["block_id"] = c.freshID(c.blockIDs)
+// id checks the block_id or action_id field of m, or gives m a generated one from pool, as Slack
+// does.
+func (c *bkCtx) id(m map[string]any, field, p string, pool map[string]bool) {
+	id, present := m[field]
+	if !present {
+		m[field] = c.freshID(pool)
+		return
 	}
+	s, ok := id.(string)
+	switch {
+	case !ok:
+		c.fail(p+"/"+field, "must be a string")
+	case s == "":
+		c.fail(p+"/"+field, "must be more than 0 characters")
+	case utf8.RuneCountInString(s) > maxIDLen:
+		c.fail(p+"/"+field, "must be less than %d characters", maxIDLen+1)
+	}
+}
+
+func (c *bkCtx) block(b map[string]any, p string) {
+	c.id(b, "block_id", p, c.blockIDs)
 	t, _ := b["type"].(string)
 	switch t {
 	case "section":
@@ -370,19 +377,7 @@ func (c *bkCtx) element(v any, p, where string) {
 		c.image(m, p)
 		return
 	}
-	if id, present := m["action_id"]; present {
-		s, ok := id.(string)
-		switch {
-		case !ok:
-			c.fail(p+"/action_id", "must be a string")
-		case s == "":
-			c.fail(p+"/action_id", "must be more than 0 characters")
-		case utf8.RuneCountInString(s) > maxIDLen:
-			c.fail(p+"/action_id", "must be less than %d characters", maxIDLen+1)
-		}
-	} else {
-		m["action_id"] = c.freshID(c.actionIDs)
-	}
+	c.id(m, "action_id", p, c.actionIDs)
 	if ph, ok := m["placeholder"]; ok {
 		c.text(ph, p+"/placeholder", true, 150)
 	}

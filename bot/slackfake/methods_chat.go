@@ -215,16 +215,9 @@ func (s *Server) chatUpdate(q *apiReq) (map[string]any, *apiErr) {
 	if q.str("channel") == "" {
 		return nil, errf("channel_not_found")
 	}
-	c, e := s.visibleChannelLocked(q.str("channel"))
+	c, m, e := s.botMessageLocked(q, "cant_update_message")
 	if e != nil {
 		return nil, e
-	}
-	m := s.findMessageLocked(c.id, q.str("ts"))
-	if m == nil {
-		return nil, errf("message_not_found")
-	}
-	if m.user != s.botUserID {
-		return nil, errf("cant_update_message")
 	}
 	if c.archived {
 		return nil, errf("is_archived")
@@ -246,17 +239,27 @@ func (s *Server) chatUpdate(q *apiReq) (map[string]any, *apiErr) {
 	return map[string]any{"channel": c.id, "ts": m.ts, "text": m.text, "message": s.messageJSON(c, m, true)}, nil
 }
 
-func (s *Server) chatDelete(q *apiReq) (map[string]any, *apiErr) {
+// botMessageLocked finds the message at the request's channel and ts, which must be the bot's own;
+// notOwn is Slack's error when it is someone else's.
+func (s *Server) botMessageLocked(q *apiReq, notOwn string) (*channel, *message, *apiErr) {
 	c, e := s.visibleChannelLocked(q.str("channel"))
 	if e != nil {
-		return nil, e
+		return nil, nil, e
 	}
 	m := s.findMessageLocked(c.id, q.str("ts"))
 	if m == nil {
-		return nil, errf("message_not_found")
+		return nil, nil, errf("message_not_found")
 	}
 	if m.user != s.botUserID {
-		return nil, errf("cant_delete_message")
+		return nil, nil, errf(notOwn)
+	}
+	return c, m, nil
+}
+
+func (s *Server) chatDelete(q *apiReq) (map[string]any, *apiErr) {
+	c, m, e := s.botMessageLocked(q, "cant_delete_message")
+	if e != nil {
+		return nil, e
 	}
 	m.deleted = true
 	s.messageEntryLocked(c, m, "deleted")
