@@ -97,9 +97,6 @@ func demoConfig(apiURL, dbPath string) (*Config, error) {
 	return cfg, nil
 }
 
-// demoStepTimeout bounds how long the demo waits for the bot to answer one step.
-const demoStepTimeout = 10 * time.Second
-
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -557,10 +554,8 @@ func (c *virtualClock) Advance(d time.Duration) {
 	c.offset += d
 }
 
-// waitFor polls cond until it holds or demoStepTimeout passes.
+// waitFor polls cond until it holds or ctx ends.
 func waitFor(ctx context.Context, cond func() bool) error {
-	ctx, cancel := context.WithTimeout(ctx, demoStepTimeout)
-	defer cancel()
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for !cond() {

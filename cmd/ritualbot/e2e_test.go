@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"log/slog"
@@ -297,7 +298,10 @@ func TestBadInputIsAnsweredNotCrashed(t *testing.T) {
 	}
 }
 
-func TestWrongBotTokenIsReportedAtStart(t *testing.T) {
+// runWithTokens runs the real wiring against the emulator with the given tokens ("" means the
+// emulator's right one) and returns what Run returned.
+func runWithTokens(t *testing.T, botToken, appToken string) error {
+	t.Helper()
 	fake, err := newDemoWorkspace(slackfake.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -307,36 +311,24 @@ func TestWrongBotTokenIsReportedAtStart(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := &Main{Config: cfg, BotToken: "xoxb-not-the-right-one", AppToken: fake.AppToken()}
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := m.Run(ctx); err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
-		t.Errorf("run with a wrong bot token: %v", err)
-	}
-}
-
-func TestWrongAppTokenIsReportedAtStart(t *testing.T) {
-	fake, err := newDemoWorkspace(slackfake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fake.Close()
-	cfg, err := baseConfig(fake.APIURL(), filepath.Join(t.TempDir(), "bot.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, BotToken: fake.BotToken(), AppToken: "xapp-not-the-right-one"}
+	m := &Main{Config: cfg, BotToken: cmp.Or(botToken, fake.BotToken()), AppToken: cmp.Or(appToken, fake.AppToken())}
 	if err := m.Open(); err != nil {
 		t.Fatal(err)
 	}
 	defer m.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	if err := m.Run(ctx); err == nil || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
+	return m.Run(ctx)
+}
+
+func TestWrongBotTokenIsReportedAtStart(t *testing.T) {
+	if err := runWithTokens(t, "xoxb-not-the-right-one", ""); err == nil || !strings.Contains(err.Error(), "SLACK_BOT_TOKEN") {
+		t.Errorf("run with a wrong bot token: %v", err)
+	}
+}
+
+func TestWrongAppTokenIsReportedAtStart(t *testing.T) {
+	if err := runWithTokens(t, "", "xapp-not-the-right-one"); err == nil || !strings.Contains(err.Error(), "SLACK_APP_TOKEN") {
 		t.Errorf("run with a wrong app token: %v", err)
 	}
 }

@@ -49,7 +49,7 @@ func TestHealthzFollowsTheConnection(t *testing.T) {
 	// The emulator sees the socket a moment before the bot has handled its own "connected" event.
 	ready, cancelReady := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancelReady()
-	_ = waitUntil(ready, h.main.Bot.Connected)
+	_ = waitFor(ready, h.main.Bot.Connected)
 	code, body := get(t, base+"/healthz")
 	var hz health
 	if err := json.Unmarshal([]byte(body), &hz); err != nil {
@@ -76,7 +76,7 @@ func TestHealthzFollowsTheConnection(t *testing.T) {
 	// slack-go retries with exponential backoff; give it time to get past the refusal.
 	recovery, cancelRecovery := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancelRecovery()
-	if err := waitUntil(recovery, func() bool { c, _ := get(t, base+"/healthz"); return c == http.StatusOK }); err != nil {
+	if err := waitFor(recovery, func() bool { c, _ := get(t, base+"/healthz"); return c == http.StatusOK }); err != nil {
 		t.Error("healthz did not recover after reconnecting")
 	}
 }
@@ -213,16 +213,4 @@ func writeConfig(t *testing.T, path string, cfg *Config) {
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// waitUntil polls cond until it holds or ctx ends (waitFor caps every wait at ten seconds).
-func waitUntil(ctx context.Context, cond func() bool) error {
-	for !cond() {
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-	return nil
 }
