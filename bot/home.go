@@ -39,3 +39,17 @@ func (b *Bot) PublishHome(ctx context.Context, userID string) error {
 	})
 	return err
 }
+
+// AddHomeText appends a section of plain mrkdwn text under title (when the text is not empty).
+func (b *Bot) AddHomeText(title string, text func(ctx context.Context, userID string, admin bool) (string, error)) {
+	b.AddHomeSection(func(ctx context.Context, userID string, admin bool) ([]slack.Block, error) {
+		t, err := text(ctx, userID, admin)
+		if err != nil || t == "" {
+			return nil, err
+		}
+		return []slack.Block{
+			slack.NewHeaderBlock(plain(title)),
+			slack.NewSectionBlock(markdown(truncateText(t, maxTextChars)), nil, nil),
+		}, nil
+	})
+}

@@ -1,38 +1,28 @@
 package main
 
 import (
-	"context"
 	"fmt"
-	"regexp"
 	"strings"
-
-	"github.com/slack-go/slack"
 
 	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/store"
 )
 
-// Action id of the button that confirms erasing a person's data.
-const actionForgetConfirm = "forget.confirm"
-
-// registerPersonalData adds /ritual mydata, /ritual forget me, the admins' /ritual forget @someone,
-// and the Home tab's links to them.
-func (m *Main) registerPersonalData() {
-	m.Bot.Register(bot.Subcommand{Name: "mydata", Usage: "mydata", Summary: "everything I keep about you", Run: m.myData})
-	m.Bot.Register(bot.Subcommand{Name: "forget", Usage: "forget me", Summary: "erase everything I keep about you (admins: forget @someone who left)", Run: m.forget})
-	m.Bot.HandleAction(actionForgetConfirm, m.confirmForget)
-	m.Bot.AddHomeSection(func(context.Context, string, bool) ([]slack.Block, error) {
-		return []slack.Block{slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
-			fmt.Sprintf("Your data: `%s mydata` shows everything I keep about you; `%s forget me` erases it.", m.Config.Command, m.Config.Command), false, false))}, nil
-	})
-}
-
-func (m *Main) myData(_ context.Context, cmd bot.Command) (bot.Reply, error) {
-	d, err := m.DB.PersonData(cmd.UserID)
-	if err != nil {
-		return bot.Reply{}, err
+// privacy lets people see and erase what the store keeps about them.
+func (m *Main) privacy() bot.Privacy {
+	return bot.Privacy{
+		Describe: func(user string) (string, error) {
+			d, err := m.DB.PersonData(user)
+			if err != nil {
+				return "", err
+			}
+			return formatPersonData(d, m.Config.Command), nil
+		},
+		Forget: func(user string) (int, error) {
+			report, err := m.DB.Forget(user)
+			return report.Total(), err
+		},
 	}
-	return bot.Reply{Text: formatPersonData(d, m.Config.Command)}, nil
 }
 
 // formatPersonData says in plain words what the database holds about one person.
@@ -101,52 +91,4 @@ func pluralWord(n int, one, many string) string {
 		return one
 	}
 	return many
-}
-
-var mentionID = regexp.MustCompile(`^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$`)
-
-func (m *Main) forget(_ context.Context, cmd bot.Command) (bot.Reply, error) {
-	target := ""
-	switch arg := strings.TrimSpace(cmd.Args); {
-	case strings.EqualFold(arg, "me"):
-		target = cmd.UserID
-	case mentionID.MatchString(arg):
-		if !cmd.Admin {
-			return bot.Reply{Text: "Only admins can erase someone else's data; you can erase your own with `" + m.Config.Command + " forget me`."}, nil
-		}
-		target = mentionID.FindStringSubmatch(arg)[1]
-	default:
-		return bot.Reply{Text: fmt.Sprintf("Type `%s forget me` to erase everything I keep about you (admins: `%s forget @someone` for someone who left).", m.Config.Command, m.Config.Command)}, nil
-	}
-	who := "everything I keep about you"
-	if target != cmd.UserID {
-		who = fmt.Sprintf("everything I keep about <@%s>", target)
-	}
-	button := slack.NewButtonBlockElement(actionForgetConfirm, target, slack.NewTextBlockObject(slack.PlainTextType, "Erase it", false, false))
-	button.Style = slack.StyleDanger
-	text := fmt.Sprintf("This erases %s: coffee history and choices, updates, kudos, suggestions, everything. It cannot be undone. "+
-		"Rituals still include people who are members of their channels; to stop taking part, also leave those channels.", who)
-	return bot.Reply{Text: text, Blocks: []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, text, false, false), nil, nil),
-		slack.NewActionBlock("forget", button),
-	}}, nil
-}
-
-func (m *Main) confirmForget(ctx context.Context, a bot.Action) error {
-	target := a.Value
-	reply := func(text string) error {
-		return m.Bot.AnswerAction(ctx, a, text, true)
-	}
-	if target != a.UserID && !a.Admin {
-		return reply("Only admins can erase someone else's data.")
-	}
-	report, err := m.DB.Forget(target)
-	if err != nil {
-		return err
-	}
-	m.Logger.Info("personal data erased", "component", "privacy", "records", report.Total())
-	if target == a.UserID {
-		return reply(fmt.Sprintf("Done: %d records about you were erased. I keep nothing about you now.", report.Total()))
-	}
-	return reply(fmt.Sprintf("Done: %d records about <@%s> were erased.", report.Total(), target))
 }

@@ -116,7 +116,7 @@ func (m *Main) Open() error {
 	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now, MaxSleep: m.MaxSleep})
 	m.Directory = bot.NewDirectory(api, m.Limits, time.Hour)
 	m.registerAdmin()
-	m.registerPersonalData()
+	bot.RegisterPrivacy(m.Bot, m.privacy())
 	m.Presence = &presence.Service{Store: m.DB.Presence()}
 	bot.RegisterPresence(m.Bot, m.Presence, m.Directory)
 	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback, m.wireDigest, m.wireBackups, m.wireRetention} {
@@ -289,21 +289,32 @@ func (m *Main) wireBackups() error {
 	if b.Dir == "" {
 		return nil
 	}
-	return m.schedule(schedule.Job{Ritual: "backup", Channel: "store", Spec: b.spec, Grace: 6 * time.Hour,
+	return m.scheduleStoreJob("backup", b.spec, 6*time.Hour, func() error {
+		path := filepath.Join(b.Dir, store.BackupName(m.Now()))
+		n, err := store.CompactBackupToFile(m.DB, path, false)
+		if err != nil {
+			return fmt.Errorf("backup to %s: %w", path, err)
+		}
+		removed, err := store.PruneBackups(b.Dir, b.Keep)
+		if err != nil {
+			return fmt.Errorf("prune backups in %s: %w", b.Dir, err)
+		}
+		m.Logger.Info("backup written", "component", "backup", "path", path, "bytes", n, "removed", len(removed))
+		return nil
+	})
+}
+
+// scheduleStoreJob schedules the database's own upkeep: work runs unless the run key is recorded,
+// and the key is recorded after it (a crash in between repeats the work, which is harmless here).
+func (m *Main) scheduleStoreJob(name string, spec schedule.Spec, grace time.Duration, work func() error) error {
+	return m.schedule(schedule.Job{Ritual: name, Channel: "store", Spec: spec, Grace: grace,
 		Run: func(_ context.Context, key schedule.Key) error {
 			if done, err := m.DB.Runs().Done(key.String()); err != nil || done {
 				return cmp.Or(err, schedule.ErrAlreadyRan)
 			}
-			path := filepath.Join(b.Dir, store.BackupName(m.Now()))
-			n, err := store.CompactBackupToFile(m.DB, path, false)
-			if err != nil {
-				return fmt.Errorf("backup to %s: %w", path, err)
+			if err := work(); err != nil {
+				return err
 			}
-			removed, err := store.PruneBackups(b.Dir, b.Keep)
-			if err != nil {
-				return fmt.Errorf("prune backups in %s: %w", b.Dir, err)
-			}
-			m.Logger.Info("backup written", "component", "backup", "path", path, "bytes", n, "removed", len(removed))
 			return m.DB.CommitRun(key, nil)
 		}})
 }
@@ -319,26 +330,22 @@ func (m *Main) wireRetention() error {
 	if err != nil {
 		return err
 	}
-	return m.schedule(schedule.Job{Ritual: "retention", Channel: "store", Spec: spec, Grace: 24 * time.Hour,
-		Run: func(_ context.Context, key schedule.Key) error {
-			if done, err := m.DB.Runs().Done(key.String()); err != nil || done {
-				return cmp.Or(err, schedule.ErrAlreadyRan)
-			}
-			var report store.PruneReport
-			if r != (store.Retention{}) {
-				var err error
-				if report, err = m.DB.Prune(m.Now(), r); err != nil {
-					return err
-				}
-			}
-			deliveries, runs, err := m.DB.PruneEngine(m.Now(), store.EngineHistory)
-			if err != nil {
+	return m.scheduleStoreJob("retention", spec, 24*time.Hour, func() error {
+		var report store.PruneReport
+		if r != (store.Retention{}) {
+			var err error
+			if report, err = m.DB.Prune(m.Now(), r); err != nil {
 				return err
 			}
-			m.Logger.Info("old records removed", "component", "retention", "updates", report.Updates, "asks", report.Asks,
-				"kudos", report.Kudos, "coffee_rounds", report.CoffeeRounds, "deliveries", deliveries, "runs", runs)
-			return m.DB.CommitRun(key, nil)
-		}})
+		}
+		deliveries, runs, err := m.DB.PruneEngine(m.Now(), store.EngineHistory)
+		if err != nil {
+			return err
+		}
+		m.Logger.Info("old records removed", "component", "retention", "updates", report.Updates, "asks", report.Asks,
+			"kudos", report.Kudos, "coffee_rounds", report.CoffeeRounds, "deliveries", deliveries, "runs", runs)
+		return nil
+	})
 }
 
 // schedule adds a job whose runs are counted in ritualbot_ritual_runs_total.
@@ -479,29 +486,17 @@ func (m *Main) registerAdmin() {
 			return bot.Reply{Text: formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5))}, nil
 		},
 	})
-	m.Bot.AddHomeSection(m.adminHome)
+	m.Bot.AddHomeText("For admins", func(_ context.Context, _ string, admin bool) (string, error) { return m.adminHome(admin) })
 }
 
 // adminHome shows admins what is scheduled and what is waiting to be delivered.
-func (m *Main) adminHome(_ context.Context, _ string, admin bool) ([]slack.Block, error) {
+func (m *Main) adminHome(admin bool) (string, error) {
 	if !admin {
-		return nil, nil
+		return "", nil
 	}
 	stats, err := m.DB.Stats()
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	text := formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5))
-	return []slack.Block{
-		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "For admins", false, false)),
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, truncate(text, 3000), false, false), nil, nil),
-	}, nil
-}
-
-// truncate cuts the bot's own text to n characters.
-func truncate(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n-1]) + "…"
-	}
-	return s
+	return formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5)), nil
 }
