@@ -33,39 +33,6 @@ func (db *DB) Backup(w io.Writer) (int64, error) {
 	return n, nil
 }
 
-// BackupToFile writes a Backup of db to path and returns its size. It refuses a path that exists
-// unless force ("PATH exists; pass -force to overwrite it"), and the live database file itself
-// always. The copy goes to a temporary file in the same directory, is synced, then renamed into
-// place: path is either the complete backup or untouched, never half written.
-func BackupToFile(db *DB, path string, force bool) (int64, error) {
-	if sameFile(path, db.path) {
-		return 0, fmt.Errorf("%s is the live database; back up to another file", path)
-	}
-	if err := refuseExisting(path, force); err != nil {
-		return 0, err
-	}
-	f, err := createTemp(path, "backup")
-	if err != nil {
-		return 0, err
-	}
-	tmp := f.Name()
-	n, err := db.Backup(f)
-	if err == nil {
-		err = f.Sync()
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
-		os.Remove(tmp)
-		return 0, fmt.Errorf("write backup %s: %w", path, err)
-	}
-	if err := install(tmp, path, force); err != nil {
-		return 0, err
-	}
-	return n, nil
-}
-
 // VerifyBackup checks that the file at path is a complete ritualbot database this binary can
 // open: a bbolt file (opened read-only, waiting at most a second for its lock) whose schema
 // version is one this binary knows, with every registered bucket, and in which bbolt's

@@ -135,7 +135,7 @@ func cmdBackup(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		defer db.Close()
-		if n, err = store.CompactBackupToFile(db, out, force); err != nil {
+		if n, err = store.BackupToFile(db, out, force); err != nil {
 			return err
 		}
 	}

@@ -291,7 +291,7 @@ func (m *Main) wireBackups() error {
 	}
 	return m.scheduleStoreJob("backup", b.spec, 6*time.Hour, func() error {
 		path := filepath.Join(b.Dir, store.BackupName(m.Now()))
-		n, err := store.CompactBackupToFile(m.DB, path, false)
+		n, err := store.BackupToFile(m.DB, path, false)
 		if err != nil {
 			return fmt.Errorf("backup to %s: %w", path, err)
 		}
