@@ -72,21 +72,13 @@ func (c *coffeeEdge) where(cmd Command) (string, *Reply) {
 	return c.bot.ritualChannel(cmd, c.channels(), "Coffee")
 }
 
-// answerErr turns a domain error into a reply: a person's mistake is shown, others are returned.
-func answerErr(err error) (Reply, error) {
-	if coffee.IsPersonError(err) {
-		return Reply{Text: Escape(err.Error())}, nil
-	}
-	return Reply{}, err
-}
-
 func (c *coffeeEdge) join(ctx context.Context, cmd Command) (Reply, error) {
 	ch, r := c.where(cmd)
 	if r != nil {
 		return *r, nil
 	}
 	if err := c.svc.Join(ctx, ch, cmd.UserID); err != nil {
-		return answerErr(err)
+		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("You're in: you'll be paired in <#%s> from the next round%s.", ch, c.nextText(ch))}, nil
 }
@@ -107,7 +99,7 @@ func (c *coffeeEdge) leave(ctx context.Context, cmd Command) (Reply, error) {
 		return *r, nil
 	}
 	if err := c.svc.Leave(ctx, ch, cmd.UserID); err != nil {
-		return answerErr(err)
+		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("Done: no more coffee pairings for you in <#%s>. `%s coffee join` brings you back any time.", ch, c.bot.opts.Command)}, nil
 }
@@ -131,10 +123,10 @@ func (c *coffeeEdge) pause(ctx context.Context, cmd Command) (Reply, error) {
 	loc := c.location(ctx, cmd.UserID)
 	until, err := coffee.ParsePause(cmd.Args, c.bot.opts.Now(), loc)
 	if err != nil {
-		return answerErr(err)
+		return Reply{}, err
 	}
 	if err := c.svc.Pause(ctx, ch, cmd.UserID, until); err != nil {
-		return answerErr(err)
+		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("Paused until %s in <#%s>; it ends by itself. `%s coffee resume` ends it sooner.",
 		until.In(loc).Format("Mon 2 Jan 15:04"), ch, c.bot.opts.Command)}, nil
@@ -146,7 +138,7 @@ func (c *coffeeEdge) resume(ctx context.Context, cmd Command) (Reply, error) {
 		return *r, nil
 	}
 	if err := c.svc.Resume(ctx, ch, cmd.UserID); err != nil {
-		return answerErr(err)
+		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("Welcome back: you'll be paired in <#%s> from the next round%s.", ch, c.nextText(ch))}, nil
 }
@@ -231,7 +223,7 @@ func (c *coffeeEdge) avoidCmd(ctx context.Context, cmd Command, avoid bool) (Rep
 		return Reply{Text: fmt.Sprintf("Name one person, e.g. `%s coffee avoid @someone`. Nobody else will ever know.", c.bot.opts.Command)}, nil
 	}
 	if err := c.svc.Avoid(ctx, cmd.UserID, ids[0], avoid); err != nil {
-		return answerErr(err)
+		return Reply{}, err
 	}
 	if avoid {
 		return Reply{Text: "Done. You won't be paired with them, in any channel. Nobody else can see this."}, nil
@@ -369,7 +361,7 @@ func (c *coffeeEdge) homeButton(ctx context.Context, a Action) error {
 	case actionCoffeePause:
 		err = c.svc.Pause(ctx, ch, a.UserID, c.bot.opts.Now().Add(14*24*time.Hour))
 	}
-	if err != nil && !coffee.IsPersonError(err) {
+	if err != nil && !rituals.IsPersonError(err) {
 		return err
 	}
 	return c.bot.PublishHome(ctx, a.UserID)

@@ -11,6 +11,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // maxCommandText is the longest command text read; Slack itself caps slash command text near 4,000.
@@ -93,6 +95,9 @@ func (b *Bot) dispatch(ctx context.Context, cmd *Command, text string) Reply {
 			b.opts.Command, sub.Name)}
 	}
 	reply, err := sub.Run(ctx, *cmd)
+	if rituals.IsPersonError(err) {
+		return Reply{Text: Escape(err.Error())}
+	}
 	if text, ok := slackTrouble(err); ok {
 		b.log.Warn("subcommand hit a Slack setup problem", "subcommand", sub.Name, "err", err)
 		return Reply{Text: text}

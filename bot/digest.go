@@ -55,20 +55,13 @@ func (e *digestEdge) where(cmd Command) (string, *Reply) {
 	return e.bot.ritualChannel(cmd, e.svc.ChannelIDs(), "The weekly digest")
 }
 
-func digestReply(err error) (Reply, error) {
-	if digest.IsPersonError(err) {
-		return Reply{Text: Escape(err.Error())}, nil
-	}
-	return Reply{}, err
-}
-
 func (e *digestEdge) checkin(ctx context.Context, cmd Command) (Reply, error) {
 	ch, r := e.where(cmd)
 	if r != nil {
 		return *r, nil
 	}
 	if err := e.openModal(ctx, ch, cmd.UserID, cmd.TriggerID); err != nil {
-		return digestReply(err)
+		return Reply{}, err
 	}
 	return Reply{}, nil
 }
@@ -133,7 +126,7 @@ func (e *digestEdge) skipCmd(ctx context.Context, cmd Command) (Reply, error) {
 		return *r, nil
 	}
 	if _, err := e.svc.Skip(ctx, ch, cmd.UserID, e.bot.opts.Now()); err != nil {
-		return digestReply(err)
+		return Reply{}, err
 	}
 	return Reply{Text: "Skipped this week — no reminder will follow. See you next week!"}, nil
 }
@@ -179,7 +172,7 @@ func (e *digestEdge) checkinNow(ctx context.Context, cmd Command) (Reply, error)
 	}
 	n, err := e.svc.CheckinNow(ctx, ch, e.bot.opts.Now())
 	if err != nil {
-		return digestReply(err)
+		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("Done: %s on the way for <#%s>.", plural(n, "check-in DM", "check-in DMs"), ch)}, nil
 }
@@ -208,7 +201,7 @@ func (e *digestEdge) kudos(ctx context.Context, cmd Command) (Reply, error) {
 	}
 	k, err := e.svc.Kudos(ctx, ch, people[0], people[1:], reason, e.bot.opts.Now())
 	if err != nil {
-		return digestReply(err)
+		return Reply{}, err
 	}
 	var names []string
 	for _, id := range k.To {
@@ -224,7 +217,7 @@ func (e *digestEdge) preview(ctx context.Context, cmd Command) (Reply, error) {
 	}
 	d, err := e.svc.Preview(ctx, ch, e.bot.opts.Now())
 	if err != nil {
-		return digestReply(err)
+		return Reply{}, err
 	}
 	msgs := digestMessages(d)
 	blocks := []slack.Block{slack.NewContextBlock("", markdown("Preview — nothing was posted."))}
@@ -244,14 +237,14 @@ func (e *digestEdge) postNow(ctx context.Context, cmd Command) (Reply, error) {
 	}
 	d, err := e.svc.PostNow(ctx, ch, e.bot.opts.Now())
 	if err != nil {
-		return digestReply(err)
+		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("Done: the digest for week %s is on its way to <#%s>.", d.Week.ID, ch)}, nil
 }
 
 func (e *digestEdge) openForm(ctx context.Context, a Action) error {
 	err := e.openModal(ctx, a.Value, a.UserID, a.TriggerID)
-	if digest.IsPersonError(err) {
+	if rituals.IsPersonError(err) {
 		return e.bot.AnswerAction(ctx, a, Escape(err.Error()), false)
 	}
 	return err
@@ -260,7 +253,7 @@ func (e *digestEdge) openForm(ctx context.Context, a Action) error {
 func (e *digestEdge) skipButton(ctx context.Context, a Action) error {
 	text := "Skipped this week — no reminder will follow. See you next week!"
 	if _, err := e.svc.Skip(ctx, a.Value, a.UserID, e.bot.opts.Now()); err != nil {
-		if !digest.IsPersonError(err) {
+		if !rituals.IsPersonError(err) {
 			return err
 		}
 		text = Escape(err.Error())

@@ -55,14 +55,6 @@ func (f *feedbackEdge) where(cmd Command) (string, *Reply) {
 	return f.bot.ritualChannel(cmd, channelIDs(f.svc.Channels), "Anonymous feedback")
 }
 
-// personReply shows a feedback mistake to the person, or returns other errors.
-func personReply(err error) (Reply, error) {
-	if feedback.IsPersonError(err) {
-		return Reply{Text: Escape(err.Error())}, nil
-	}
-	return Reply{}, err
-}
-
 func (f *feedbackEdge) note(ctx context.Context, cmd Command) (Reply, error) {
 	ch, r := f.where(cmd)
 	if r != nil {
@@ -132,7 +124,7 @@ func (f *feedbackEdge) now(ctx context.Context, cmd Command) (Reply, error) {
 		_, _, closes, _ := f.svc.Status(ch)
 		return Reply{Text: fmt.Sprintf("A prompt is already open in <#%s> until %s; `%s feedback release` closes it.", ch, closes.Format("Mon 2 Jan 15:04 MST"), f.bot.opts.Command)}, nil
 	case err != nil:
-		return personReply(err)
+		return Reply{}, err
 	}
 	return Reply{Text: fmt.Sprintf("Done: the feedback prompt is on its way to the members of <#%s>.", ch)}, nil
 }
@@ -147,7 +139,7 @@ func (f *feedbackEdge) release(ctx context.Context, cmd Command) (Reply, error) 
 		if errors.Is(err, feedback.ErrNoOpenPrompt) {
 			return Reply{Text: fmt.Sprintf("No feedback prompt is open in <#%s>.", ch)}, nil
 		}
-		return personReply(err)
+		return Reply{}, err
 	}
 	if res.Open {
 		return Reply{Text: fmt.Sprintf("Only %s so far: %d more needed before anything can be shown, so that nobody can be singled out. The prompt stays open.",
@@ -184,7 +176,7 @@ func (f *feedbackEdge) openAnswer(ctx context.Context, a Action) error {
 	}
 	p, err := f.svc.Check(promptID, token)
 	if err != nil {
-		if feedback.IsPersonError(err) {
+		if rituals.IsPersonError(err) {
 			return f.tell(ctx, a, err.Error())
 		}
 		return err
@@ -226,7 +218,7 @@ func (f *feedbackEdge) submitAnswer(ctx context.Context, s Submission) (map[stri
 	switch {
 	case errors.As(err, &scaleErr):
 		return map[string]string{inputScale: err.Error()}, nil
-	case err != nil && feedback.IsPersonError(err):
+	case err != nil && rituals.IsPersonError(err):
 		return map[string]string{inputAnswer: err.Error()}, nil
 	case err != nil:
 		return nil, err
@@ -246,7 +238,7 @@ func (f *feedbackEdge) submitAnswer(ctx context.Context, s Submission) (map[stri
 func (f *feedbackEdge) submitNote(ctx context.Context, s Submission) (map[string]string, error) {
 	err := f.svc.Note(ctx, s.UserID, s.PrivateMetadata, s.Values[inputAnswer])
 	if err != nil {
-		if feedback.IsPersonError(err) {
+		if rituals.IsPersonError(err) {
 			return map[string]string{inputAnswer: err.Error()}, nil
 		}
 		return nil, err
@@ -268,7 +260,7 @@ func (f *feedbackEdge) submitRespond(ctx context.Context, s Submission) (map[str
 	switch {
 	case errors.Is(err, feedback.ErrNotResponder):
 		return map[string]string{inputAnswer: "Only the people chosen to respond to feedback (the admins, unless configured otherwise) can respond."}, nil
-	case err != nil && feedback.IsPersonError(err):
+	case err != nil && rituals.IsPersonError(err):
 		return map[string]string{inputAnswer: err.Error()}, nil
 	}
 	return nil, err

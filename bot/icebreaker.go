@@ -86,9 +86,6 @@ func (e *icebreakerEdge) suggest(ctx context.Context, cmd Command) (Reply, error
 		return Reply{Text: fmt.Sprintf("Write the question after the command, e.g. `%s icebreaker suggest What is a small thing that made your week better?`", e.bot.opts.Command)}, nil
 	}
 	res, err := e.svc.Suggest(ctx, cmd.UserID, channel, Unescape(cmd.Args))
-	if icebreaker.IsPersonError(err) {
-		return Reply{Text: Escape(err.Error())}, nil
-	}
 	if err != nil {
 		return Reply{}, err
 	}

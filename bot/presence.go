@@ -34,9 +34,6 @@ func (p *presenceEdge) away(ctx context.Context, cmd Command) (Reply, error) {
 		return Reply{}, err
 	}
 	a, err := p.svc.SetAway(person, until, p.bot.opts.Now())
-	if presence.IsPersonError(err) {
-		return Reply{Text: Escape(err.Error())}, nil
-	}
 	if err != nil {
 		return Reply{}, err
 	}

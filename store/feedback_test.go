@@ -634,7 +634,7 @@ func TestFeedbackRefusedAnswersStoreNothing(t *testing.T) {
 		{"scale 6", "a perfectly good answer, wrong scale", 6}, {"no scale", "a perfectly good answer, no rating", 0},
 	} {
 		err := w.svc.Answer(ctx, p.ID, tok, c.text, c.scale)
-		if err == nil || !feedback.IsPersonError(err) {
+		if err == nil || !rituals.IsPersonError(err) {
 			t.Errorf("%s: %v", c.name, err)
 		}
 	}

@@ -2,7 +2,6 @@ package coffee
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -18,11 +17,8 @@ func (e PersonError) Error() string { return e.msg }
 
 func mistake(format string, args ...any) error { return PersonError{fmt.Sprintf(format, args...)} }
 
-// IsPersonError reports whether err is meant for the person who typed the command.
-func IsPersonError(err error) bool {
-	var pe PersonError
-	return errors.As(err, &pe)
-}
+// ForPerson implements rituals.PersonError.
+func (PersonError) ForPerson() {}
 
 // maxPause is the longest pause; longer means leaving.
 const maxPause = 366 * 24 * time.Hour

@@ -410,11 +410,8 @@ func (e PersonError) Error() string { return e.Err.Error() }
 // Unwrap returns the underlying error.
 func (e PersonError) Unwrap() error { return e.Err }
 
-// IsPersonError reports whether err is meant for the person who acted.
-func IsPersonError(err error) bool {
-	var pe PersonError
-	return errors.As(err, &pe)
-}
+// ForPerson implements rituals.PersonError.
+func (PersonError) ForPerson() {}
 
 func personErrorf(format string, args ...any) error {
 	return PersonError{Err: fmt.Errorf(format, args...)}

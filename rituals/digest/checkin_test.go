@@ -404,7 +404,7 @@ func TestBadAnswersStoreNothing(t *testing.T) {
 	if len(recs.Updates) != 1 || recs.Updates[0].User != "UTOKYO" {
 		t.Fatalf("stored %+v; the bad submissions must store nothing", recs.Updates)
 	}
-	if _, err := e.svc.Submit(ctx, chanID, "UBERLIN", []string{"only one"}, monday); err == nil || digest.IsPersonError(err) {
+	if _, err := e.svc.Submit(ctx, chanID, "UBERLIN", []string{"only one"}, monday); err == nil || rituals.IsPersonError(err) {
 		t.Errorf("wrong answer count: %v, want a programming error", err)
 	}
 }

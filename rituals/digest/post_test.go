@@ -180,7 +180,7 @@ func TestKudosValidationAndOneDMPerPerson(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := e.svc.Kudos(ctx, chanID, me, c.to, c.reason, monday)
-		if !digest.IsPersonError(err) || !strings.Contains(err.Error(), c.want) {
+		if !rituals.IsPersonError(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want a sentence with %q", c.name, err, c.want)
 		}
 	}

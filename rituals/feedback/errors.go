@@ -1,7 +1,6 @@
 package feedback
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -13,7 +12,7 @@ type personError string
 // Error returns the sentence.
 func (e personError) Error() string { return string(e) }
 
-func (personError) forPerson() {}
+func (personError) ForPerson() {}
 
 // Errors whose text is a sentence meant for the person; compare with errors.Is.
 var (
@@ -61,7 +60,7 @@ func (e *LengthError) Error() string {
 	}
 }
 
-func (*LengthError) forPerson() {}
+func (*LengthError) ForPerson() {}
 
 // ScaleError is a rating out of range, missing, or given to a question without a scale.
 type ScaleError struct {
@@ -81,7 +80,7 @@ func (e *ScaleError) Error() string {
 	return fmt.Sprintf("%d is not a rating from 1 to 5; pick one of 1, 2, 3, 4 or 5.", e.Scale)
 }
 
-func (*ScaleError) forPerson() {}
+func (*ScaleError) ForPerson() {}
 
 // RateError refuses a note beyond the per-person limit.
 type RateError struct {
@@ -96,7 +95,7 @@ func (e *RateError) Error() string {
 	return fmt.Sprintf("You have sent %d notes in the last %s; you can send another %s.", e.Limit, span(e.Window), in(e.RetryIn))
 }
 
-func (*RateError) forPerson() {}
+func (*RateError) ForPerson() {}
 
 // TooFewPeopleError refuses a prompt that could never reach its threshold.
 type TooFewPeopleError struct {
@@ -110,13 +109,7 @@ func (e *TooFewPeopleError) Error() string {
 	return fmt.Sprintf("Only %d people can be asked in this channel; anonymous feedback needs at least %d, so that nobody can be singled out.", e.People, e.MinAnswers)
 }
 
-func (*TooFewPeopleError) forPerson() {}
-
-// IsPersonError reports whether err's text is a sentence meant for the person (show it as it is).
-func IsPersonError(err error) bool {
-	var pe interface{ forPerson() }
-	return errors.As(err, &pe)
-}
+func (*TooFewPeopleError) ForPerson() {}
 
 // chars formats "1 character", "2,000 characters".
 func chars(n int) string {

@@ -203,7 +203,7 @@ func TestRunSendsPromptsWithoutTokens(t *testing.T) {
 	// A second prompt while one is open is refused; so is a key already run.
 	h.clock.Add(time.Hour)
 	err := h.svc.Run(context.Background(), schedule.Key{Ritual: Ritual, Channel: channel, At: h.clock.Now()})
-	if !errors.Is(err, ErrPromptOpen) || !IsPersonError(err) {
+	if !errors.Is(err, ErrPromptOpen) || !rituals.IsPersonError(err) {
 		t.Errorf("second prompt: %v", err)
 	}
 }
@@ -212,7 +212,7 @@ func TestRunNeedsEnoughPeople(t *testing.T) {
 	h := newHarness(t, 2, nil)
 	err := h.svc.Run(context.Background(), schedule.Key{Ritual: Ritual, Channel: channel, At: h.clock.Now()})
 	var few *TooFewPeopleError
-	if !errors.As(err, &few) || few.People != 2 || few.MinAnswers != 3 || !IsPersonError(err) {
+	if !errors.As(err, &few) || few.People != 2 || few.MinAnswers != 3 || !rituals.IsPersonError(err) {
 		t.Fatalf("Run with 2 people: %v", err)
 	}
 	if len(h.store.prompts) != 0 || len(h.store.runs) != 0 {
@@ -239,7 +239,7 @@ func TestAnswerValidationStoresNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		err := h.svc.Answer(context.Background(), p.ID, tok, c.text, c.scale)
-		if err == nil || !IsPersonError(err) || !strings.Contains(err.Error(), c.want) {
+		if err == nil || !rituals.IsPersonError(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
 	}
@@ -293,7 +293,7 @@ func TestOneAnswerPerToken(t *testing.T) {
 		"empty":      "",
 	} {
 		err := h.svc.Answer(context.Background(), p.ID, try, "second answer here", scale)
-		if !errors.Is(err, ErrAlreadyAnswered) || !IsPersonError(err) {
+		if !errors.Is(err, ErrAlreadyAnswered) || !rituals.IsPersonError(err) {
 			t.Errorf("%s: %v", name, err)
 		}
 		if _, err := h.svc.Check(p.ID, try); !errors.Is(err, ErrAlreadyAnswered) {
@@ -449,10 +449,10 @@ func TestNotesJoinTheBatchAndAreRateLimited(t *testing.T) {
 	}
 	err := h.svc.Note(ctx, "U01", channel, "one note too many")
 	var re *RateError
-	if !errors.As(err, &re) || !IsPersonError(err) || !strings.Contains(err.Error(), "3 notes in the last 24 hours") || !strings.Contains(err.Error(), "in about 24 hours") {
+	if !errors.As(err, &re) || !rituals.IsPersonError(err) || !strings.Contains(err.Error(), "3 notes in the last 24 hours") || !strings.Contains(err.Error(), "in about 24 hours") {
 		t.Fatalf("fourth note: %v", err)
 	}
-	if err := h.svc.Note(ctx, "U02", channel, "short"); !IsPersonError(err) {
+	if err := h.svc.Note(ctx, "U02", channel, "short"); !rituals.IsPersonError(err) {
 		t.Errorf("short note: %v", err)
 	}
 	if err := h.svc.Note(ctx, "U02", "CELSEWHERE", "a note somewhere else"); err == nil {
@@ -491,7 +491,7 @@ func TestRestartRenewsTokensOncePerPerson(t *testing.T) {
 	}
 	// Nobody answers while others are still waiting for their prompt.
 	err := h.svc.Answer(context.Background(), p.ID, old["U01"], "answered too early", 0)
-	if !errors.Is(err, ErrDelivering) || !IsPersonError(err) {
+	if !errors.Is(err, ErrDelivering) || !rituals.IsPersonError(err) {
 		t.Fatalf("answer during delivery: %v", err)
 	}
 	if _, err := h.svc.Check(p.ID, old["U01"]); !errors.Is(err, ErrDelivering) {
@@ -558,7 +558,7 @@ func TestRespond(t *testing.T) {
 	if err := h.svc.Respond(ctx, key, "U01", "not an admin"); !errors.Is(err, ErrNotResponder) {
 		t.Errorf("member responding: %v", err)
 	}
-	if err := h.svc.Respond(ctx, key, "UADMIN", "  "); !IsPersonError(err) {
+	if err := h.svc.Respond(ctx, key, "UADMIN", "  "); !rituals.IsPersonError(err) {
 		t.Errorf("empty response: %v", err)
 	}
 	if err := h.svc.Respond(ctx, "feedback/C/nope/release", "UADMIN", "hello"); !errors.Is(err, ErrUnknownRelease) {

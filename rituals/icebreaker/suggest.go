@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/ritualbot/ritualbot/rituals"
@@ -94,11 +93,8 @@ type PersonError struct{ Err error }
 func (e PersonError) Error() string { return e.Err.Error() }
 func (e PersonError) Unwrap() error { return e.Err }
 
-// IsPersonError reports whether err is meant for the person who typed the command.
-func IsPersonError(err error) bool {
-	var pe PersonError
-	return errors.As(err, &pe)
-}
+// ForPerson implements rituals.PersonError.
+func (PersonError) ForPerson() {}
 
 func newID() string {
 	var b [8]byte

@@ -8,7 +8,6 @@
 package presence
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -66,11 +65,8 @@ func (e PersonError) Error() string { return e.Err.Error() }
 // Unwrap returns the underlying error.
 func (e PersonError) Unwrap() error { return e.Err }
 
-// IsPersonError reports whether err is meant for the person who typed the command.
-func IsPersonError(err error) bool {
-	var pe PersonError
-	return errors.As(err, &pe)
-}
+// ForPerson implements rituals.PersonError.
+func (PersonError) ForPerson() {}
 
 func personErrorf(format string, args ...any) error {
 	return PersonError{fmt.Errorf(format, args...)}

@@ -127,7 +127,7 @@ func TestSetAwayRefusesBadDatesAndStoresNothing(t *testing.T) {
 		{"24/12/2026", "can't read"},
 	} {
 		_, err := svc.SetAway(ben, c.until, now)
-		if !presence.IsPersonError(err) || !strings.Contains(err.Error(), c.want) {
+		if !rituals.IsPersonError(err) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: %v, want a sentence with %q", c.until, err, c.want)
 		}
 	}
