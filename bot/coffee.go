@@ -143,11 +143,8 @@ func (c *coffeeEdge) resume(ctx context.Context, cmd Command) (Reply, error) {
 	return Reply{Text: fmt.Sprintf("Welcome back: you'll be paired in <#%s> from the next round%s.", ch, c.nextText(ch))}, nil
 }
 
-func (c *coffeeEdge) statusText(ctx context.Context, ch, user string) (string, error) {
-	st, err := c.svc.StatusOf(ctx, ch, user)
-	if err != nil {
-		return "", err
-	}
+// statusText says st, a person's coffee settings in ch, in words.
+func (c *coffeeEdge) statusText(ctx context.Context, ch, user string, st coffee.Status) string {
 	var b strings.Builder
 	loc := c.location(ctx, user)
 	switch {
@@ -168,7 +165,7 @@ func (c *coffeeEdge) statusText(ctx context.Context, ch, user string) (string, e
 	if st.Avoiding > 0 {
 		fmt.Fprintf(&b, "\nYou keep apart from %s (only you can see this).", plural(st.Avoiding, "person", "people"))
 	}
-	return b.String(), nil
+	return b.String()
 }
 
 func mentionsExcept(ids []string, except string) string {
@@ -186,8 +183,11 @@ func (c *coffeeEdge) status(ctx context.Context, cmd Command) (Reply, error) {
 	if r != nil {
 		return *r, nil
 	}
-	text, err := c.statusText(ctx, ch, cmd.UserID)
-	return Reply{Text: text}, err
+	st, err := c.svc.StatusOf(ctx, ch, cmd.UserID)
+	if err != nil {
+		return Reply{}, err
+	}
+	return Reply{Text: c.statusText(ctx, ch, cmd.UserID, st)}, nil
 }
 
 // coffeeHistoryShown is how many past groups history shows.
@@ -322,14 +322,11 @@ func (c *coffeeEdge) answer(ctx context.Context, a Action, met bool) error {
 func (c *coffeeEdge) home(ctx context.Context, user string, _ bool) ([]slack.Block, error) {
 	var blocks []slack.Block
 	for _, ch := range c.channels() {
-		text, err := c.statusText(ctx, ch, user)
-		if err != nil {
-			return nil, err
-		}
 		st, err := c.svc.StatusOf(ctx, ch, user)
 		if err != nil {
 			return nil, err
 		}
+		text := c.statusText(ctx, ch, user, st)
 		var buttons []slack.BlockElement
 		switch {
 		case st.Left || (!st.In && st.PausedUntil.IsZero()):
