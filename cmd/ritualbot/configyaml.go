@@ -55,8 +55,8 @@ var durationType = reflect.TypeFor[Duration]()
 
 // treeChecker walks a parsed YAML document alongside the Go type it will be decoded into.
 type treeChecker struct {
-	env       *envRefs // nil: no expansion
-	errs      validationErrors
+	env  *envRefs // nil: no expansion
+	errs validationErrors
 	// pathAt is the path of the value on each line, to name the field in yaml's own type errors.
 	pathAt map[int]string
 }
