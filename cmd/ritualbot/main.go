@@ -35,37 +35,22 @@ func main() {
 	err := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "ritualbot:", err)
+		if errors.Is(err, flag.ErrHelp) {
+			return // -h printed what was asked
 		}
+		fmt.Fprintln(os.Stderr, "ritualbot:", err)
 		var ue usageError
-		if asUsage(err, &ue) || errors.Is(err, flag.ErrHelp) {
+		if asUsage(err, &ue) {
 			os.Exit(exitUsage)
 		}
 		os.Exit(1)
 	}
 }
 
-const usage = `ritualbot runs coffee pairings, icebreakers, a weekly digest and anonymous feedback in Slack.
-
-Usage:
-  ritualbot [run] -config FILE     connect to Slack over Socket Mode (tokens from SLACK_BOT_TOKEN, SLACK_APP_TOKEN)
-  ritualbot demo                   play a scripted session against the built-in Slack emulator
-  ritualbot check -config FILE     validate the configuration and print the next scheduled runs
-  ritualbot manifest -config FILE  print the Slack app manifest for this configuration
-  ritualbot status -config FILE    the outbox backlog, delivery failures and next runs
-  ritualbot health -config FILE    ask the running bot's /healthz (exit 1 when unhealthy)
-  ritualbot backup -config FILE -o PATH [-force]
-                                   a consistent copy, from the running bot or the stopped file
-  ritualbot restore -config FILE -from PATH [-force]
-                                   put a backup in place (bot stopped)
-  ritualbot compact -config FILE   rewrite the database without free pages (bot stopped)
-`
-
 // runMain dispatches a subcommand; it is main without os.Exit, for tests.
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	name := "run"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	if len(args) > 0 && len(args[0]) > 0 && (args[0][0] != '-' || args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		name, args = args[0], args[1:]
 	}
 	switch name {
@@ -87,19 +72,20 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return cmdRestore(args, stdout, stderr)
 	case "compact":
 		return cmdCompact(args, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "version":
+		return cmdVersion(args, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, topUsage())
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, topUsage())
 		return usageError{fmt.Errorf("unknown subcommand %q", name)}
 	}
 }
 
 // configFlag parses "-config FILE" for a subcommand and loads the file.
 func configFlag(name string, args []string, stderr io.Writer) (*Config, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name, stderr)
 	path := fs.String("config", "ritualbot.yaml", "configuration `file`")
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
