@@ -158,7 +158,7 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 	recipients := uniqueSorted(members)
 	minAnswers := c.minAnswers()
 	if len(recipients) < minAnswers {
-		return &TooFewPeopleError{Channel: key.Channel, People: len(recipients), MinAnswers: minAnswers}
+		return &rituals.PersonError{Err: &TooFewPeopleError{Channel: key.Channel, People: len(recipients), MinAnswers: minAnswers}}
 	}
 	asked, err := s.Store.Asked(key.Channel)
 	if err != nil {
@@ -320,10 +320,10 @@ func (s *Service) Answer(_ context.Context, promptID, token, text string, scale 
 		return err
 	}
 	if p.Scale == nil && scale != 0 {
-		return &ScaleError{Scale: scale}
+		return &rituals.PersonError{Err: &ScaleError{Scale: scale}}
 	}
 	if p.Scale != nil && (scale < questions.ScaleMin || scale > questions.ScaleMax) {
-		return &ScaleError{Scale: scale, Wanted: true}
+		return &rituals.PersonError{Err: &ScaleError{Scale: scale, Wanted: true}}
 	}
 	return s.Store.PutAnswer(promptID, raw, Answer{Text: clean, Scale: scale, Question: p.Question, Labels: p.Scale})
 }
@@ -380,7 +380,7 @@ func (s *Service) reserveNote(userID string) (time.Time, error) {
 	}
 	times := s.notes[userID]
 	if len(times) >= limit {
-		return time.Time{}, &RateError{Limit: limit, Window: window, RetryIn: times[0].Add(window).Sub(now)}
+		return time.Time{}, &rituals.PersonError{Err: &RateError{Limit: limit, Window: window, RetryIn: times[0].Add(window).Sub(now)}}
 	}
 	s.notes[userID] = append(times, now)
 	return now, nil
