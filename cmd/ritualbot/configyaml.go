@@ -12,6 +12,8 @@ import (
 	"strings"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/ritualbot/ritualbot/internal/spelling"
 )
 
 // This file reads the YAML tree before it is decoded into Config: it expands ${VAR} inside
@@ -192,37 +194,10 @@ func yamlKeys(t reflect.Type) []string {
 // suggestKey names the valid key nearest to an unknown one, or lists the valid keys.
 func suggestKey(unknown string, t reflect.Type) string {
 	keys := yamlKeys(t)
-	best, bestDist := "", len(unknown)/3+2
-	for _, k := range keys {
-		if d := editDistance(strings.ToLower(unknown), k); d < bestDist {
-			best, bestDist = k, d
-		}
-	}
-	if best != "" {
+	if best := spelling.Closest(strings.ToLower(unknown), keys, len(unknown)/3+1); best != "" {
 		return "did you mean " + best + "?"
 	}
 	return "the keys here are " + strings.Join(keys, ", ")
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // yamlLine matches the "line N: " yaml puts in front of its type errors.
