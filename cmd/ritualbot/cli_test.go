@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"io"
+	"os"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -83,13 +86,38 @@ func TestVersionPrintsBuildInfo(t *testing.T) {
 }
 
 func TestWrongTokensExitWithConfigurationStatus(t *testing.T) {
-	// systemd's RestartPreventExitStatus=2 stops restarting on a wrong token: it must exit 2.
+	// systemd's RestartPreventExitStatus=78 stops restarting on a wrong token: it must exit 78.
 	for _, tokens := range [][2]string{{"xoxb-not-the-right-one", ""}, {"", "xapp-not-the-right-one"}} {
-		err := runWithTokens(t, tokens[0], tokens[1])
-		var ue usageError
-		if err == nil || !asUsage(err, &ue) {
-			t.Errorf("tokens %q: want a usage error (exit 2), got %v", tokens, err)
+		if err := runWithTokens(t, tokens[0], tokens[1]); exitCode(err) != exitConfig {
+			t.Errorf("tokens %q: exit status %d, want %d: %v", tokens, exitCode(err), exitConfig, err)
 		}
+	}
+}
+
+func TestExitStatusTellsAConfigurationMistakeFromACrash(t *testing.T) {
+	// Go exits 2 on a panic, and a crash should be restarted: a wrong configuration, which a
+	// restart cannot fix, must exit with another status.
+	if exitConfig == 2 || exitConfig == 1 {
+		t.Fatalf("exitConfig = %d is also the status of a crash", exitConfig)
+	}
+	path := filepath.Join(t.TempDir(), "bad.yaml")
+	if err := os.WriteFile(path, []byte("cofee: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	for _, args := range [][]string{{"check", "-config", path}, {"run", "-config", path}, {"status", "-config", path}, {"run", "-config", filepath.Join("..", "..", "config.example.yaml")}} {
+		err := runMain(t.Context(), args, io.Discard, io.Discard)
+		if got := exitCode(err); got != exitConfig {
+			t.Errorf("%v: exit status %d, want %d: %v", args, got, exitConfig, err)
+		}
+	}
+	for _, args := range [][]string{{"chekc"}, {"check", "-nope"}, {"backup", "-config", path + ".missing"}} {
+		if got := exitCode(runMain(t.Context(), args, io.Discard, io.Discard)); got != exitUsage && args[0] != "backup" {
+			t.Errorf("%v: exit status %d, want %d", args, got, exitUsage)
+		}
+	}
+	if got := exitCode(runMain(t.Context(), []string{"check", "-h"}, io.Discard, io.Discard)); got != 0 {
+		t.Errorf("check -h: exit status %d, want 0", got)
 	}
 }
 

@@ -159,9 +159,8 @@ func TestCheckCommandExitsWithUsageOnBadFile(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	err := runMain(t.Context(), []string{"check", "-config", path}, &out, &errOut)
-	var ue usageError
-	if err == nil || !asUsage(err, &ue) {
-		t.Fatalf("want a usage error (exit 2), got %v", err)
+	if exitCode(err) != exitConfig {
+		t.Fatalf("want a configuration error (exit %d), got %v", exitConfig, err)
 	}
 	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "icebreakers[0].schedule") {
 		t.Errorf("message should name file and field: %v", err)

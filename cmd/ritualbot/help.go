@@ -22,13 +22,14 @@ var subcommands = []subcommandHelp{
 	{"run", "-config FILE", "connect to Slack and run the rituals (the default subcommand)",
 		"Connects to Slack over Socket Mode with the tokens in SLACK_BOT_TOKEN (xoxb-) and SLACK_APP_TOKEN (xapp-),\n" +
 			"runs the scheduled rituals and answers people until SIGINT or SIGTERM, then finishes the work in flight.\n" +
-			"Exits 2 when the configuration or a token is wrong (restarting will not help), 1 on other failures."},
+			"Exits 78 when the configuration or a token is wrong (restarting will not help), 2 on a bad command line,\n" +
+			"1 on other failures."},
 	{"demo", "[-v]", "play two simulated weeks against the built-in Slack emulator",
 		"Runs the real bot against the built-in Slack emulator on a virtual clock and prints what each person saw.\n" +
 			"Needs no Slack account and no configuration; finishes in seconds."},
 	{"check", "-config FILE", "validate the configuration and print the next scheduled runs",
 		"Validates the configuration file and prints each ritual's next runs in its own time zone.\n" +
-			"Each mistake names the file, the field and the fix; exits 2 when there is one.\n" +
+			"Each mistake names the file, the field and the fix; exits 78 when there is one.\n" +
 			"Warns about ids still copied from config.example.yaml."},
 	{"manifest", "-config FILE", "print the Slack app manifest for this configuration",
 		"Prints the Slack app manifest (YAML) for this configuration: Socket Mode, the slash command, the Home tab\n" +

@@ -24,27 +24,46 @@ import (
 // exitUsage is the status for a bad command line or configuration.
 const exitUsage = 2
 
+// exitConfig (EX_CONFIG in sysexits.h) is the status for a wrong configuration file or token: a
+// restart cannot fix it, so the systemd unit does not restart on it. It is not 2, which is also
+// the status of a Go panic, a crash a restart may well fix.
+const exitConfig = 78
+
 // usageError marks errors that exit with status 2.
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// configError marks errors that exit with exitConfig.
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+func (e configError) Unwrap() error { return e.err }
+
+// exitCode is the process status for what runMain returned.
+func exitCode(err error) int {
+	var ue usageError
+	var ce configError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ce):
+		return exitConfig
+	case asUsage(err, &ue):
+		return exitUsage
+	}
+	return 1
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return // -h printed what was asked
-		}
+	if err != nil && !errors.Is(err, flag.ErrHelp) { // after -h, the help was what was asked
 		fmt.Fprintln(os.Stderr, "ritualbot:", err)
-		var ue usageError
-		if asUsage(err, &ue) {
-			os.Exit(exitUsage)
-		}
-		os.Exit(1)
 	}
+	os.Exit(exitCode(err))
 }
 
 // runMain dispatches a subcommand; it is main without os.Exit, for tests.
@@ -96,9 +115,9 @@ func configFlag(name string, args []string, stderr io.Writer) (*Config, error) {
 	cfg, err := LoadConfig(*path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, usageError{fmt.Errorf("%s: no such file; copy config.example.yaml to start one", *path)}
+			return nil, configError{fmt.Errorf("%s: no such file; copy config.example.yaml to start one", *path)}
 		}
-		return nil, usageError{err}
+		return nil, configError{err}
 	}
 	return cfg, nil
 }
@@ -117,7 +136,7 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 		missing = append(missing, "SLACK_APP_TOKEN (the xapp- app-level token with connections:write)")
 	}
 	if len(missing) > 0 {
-		return usageError{fmt.Errorf("set %s in the environment; see README.md, \"Create the Slack app from the manifest\"", strings.Join(missing, " and "))}
+		return configError{fmt.Errorf("set %s in the environment; see README.md, \"Create the Slack app from the manifest\"", strings.Join(missing, " and "))}
 	}
 	logger := newLogger(cfg.Log, stderr)
 	m := &Main{Config: cfg, Logger: logger, BotToken: botToken, AppToken: appToken}

@@ -412,7 +412,7 @@ func (m *Main) Run(ctx context.Context) error {
 	err := errors.Join(collect(errs)...)
 	m.logStopped(err, context.Cause(parent), time.Since(began))
 	if errors.Is(err, bot.ErrInvalidAuth) {
-		return usageError{err} // a wrong token: restarting will not help
+		return configError{err} // a wrong token: restarting will not help
 	}
 	return err
 }
@@ -439,7 +439,7 @@ func (m *Main) checkBotToken(ctx context.Context) error {
 	var se slack.SlackErrorResponse
 	switch {
 	case errors.As(err, &se) && (se.Err == "invalid_auth" || se.Err == "not_authed" || se.Err == "account_inactive" || se.Err == "token_revoked"):
-		return usageError{fmt.Errorf("slack refused SLACK_BOT_TOKEN (%s): use the Bot User OAuth Token (xoxb-…) from the app's Install App page", se.Err)}
+		return configError{fmt.Errorf("slack refused SLACK_BOT_TOKEN (%s): use the Bot User OAuth Token (xoxb-…) from the app's Install App page", se.Err)}
 	case err != nil:
 		m.Logger.Warn("could not reach Slack to check the bot token; going on", "component", "main", "err", err)
 	default:
