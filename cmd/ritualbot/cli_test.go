@@ -139,3 +139,14 @@ func TestRunLogsOneLineAtShutdown(t *testing.T) {
 		}
 	}
 }
+
+func TestVersionShowsARevisionStampedWithoutGit(t *testing.T) {
+	// A docker build has no .git (see .dockerignore): the Dockerfile stamps the revision instead.
+	old := stampedRevision
+	t.Cleanup(func() { stampedRevision = old })
+	stampedRevision = "4f2a9c1"
+	got := formatVersion(&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Path: "github.com/ritualbot/ritualbot", Version: "(devel)"}})
+	if !strings.Contains(got, "revision  4f2a9c1") {
+		t.Errorf("stamped revision not shown:\n%s", got)
+	}
+}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"io"
@@ -99,6 +100,10 @@ func cmdVersion(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// stampedRevision is the source revision, set at link time where the build has no version
+// control information (the Dockerfile: -ldflags "-X main.stampedRevision=…").
+var stampedRevision string
+
 // version is the module version this binary was built as: a tag with `go install …@v1.2.0`,
 // "(devel)" when built from a checkout.
 func version() string {
@@ -123,7 +128,7 @@ func formatVersion(info *debug.BuildInfo) string {
 	if info.Main.Path != "" {
 		fmt.Fprintf(&b, "  module    %s\n", info.Main.Path)
 	}
-	if rev := settings["vcs.revision"]; rev != "" {
+	if rev := cmp.Or(settings["vcs.revision"], stampedRevision); rev != "" {
 		line := rev
 		if at := settings["vcs.time"]; at != "" {
 			line += " (" + at + ")"

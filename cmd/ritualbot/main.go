@@ -139,6 +139,9 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 		return configError{fmt.Errorf("set %s in the environment; see README.md, \"Create the Slack app from the manifest\"", strings.Join(missing, " and "))}
 	}
 	logger := newLogger(cfg.Log, stderr)
+	for _, w := range cfg.placeholderWarnings() {
+		logger.Warn("the configuration still holds an id from the example", "component", "main", "problem", w)
+	}
 	m := &Main{Config: cfg, Logger: logger, BotToken: botToken, AppToken: appToken}
 	if err := m.Open(); err != nil {
 		return err
