@@ -1,0 +1,45 @@
+package slackfake
+
+import (
+	"slices"
+	"strings"
+)
+
+// SetScopes grants the bot token exactly these OAuth scopes, as an installed app's manifest would;
+// nil (the default) grants everything. Methods that read a conversation's messages then answer
+// missing_scope (with the scope needed, as Slack does) unless the scope for that kind of
+// conversation is granted: channels:history, groups:history, im:history or mpim:history. This is
+// how a test checks what someone holding the bot's token can and cannot read.
+func (s *Server) SetScopes(scopes []string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if scopes == nil {
+		s.scopes = nil
+		return
+	}
+	s.scopes = slices.Clone(scopes)
+}
+
+// historyScope is the scope Slack asks for to read messages in c.
+func historyScope(c *channel) string {
+	switch c.kind {
+	case kindPrivate:
+		return "groups:history"
+	case kindIM:
+		return "im:history"
+	case kindMPIM:
+		return "mpim:history"
+	default:
+		return "channels:history"
+	}
+}
+
+// needScopeLocked answers missing_scope when scope is not granted.
+func (s *Server) needScopeLocked(scope string) *apiErr {
+	if s.scopes == nil || slices.Contains(s.scopes, scope) {
+		return nil
+	}
+	e := errf("missing_scope")
+	e.extra = map[string]any{"needed": scope, "provided": strings.Join(s.scopes, ",")}
+	return e
+}
