@@ -451,7 +451,7 @@ func TestAnonymityEveryReleasedGroupMeetsTheThreshold(t *testing.T) {
 	}
 	clock.Advance(73 * time.Hour) // open_for is 72h: the round closes with two answers, held
 	held := h.botPosts(demoGeneral, 1)[0]
-	if strings.Contains(held.Text, "uneven") || !strings.Contains(held.Text, "2 answers") {
+	if strings.Contains(held.Text, "uneven") || !strings.Contains(held.Text, "2 answers") || !strings.Contains(held.Text, "asked again") {
 		t.Fatalf("held notice = %q", held.Text)
 	}
 	clock.Advance(24 * time.Hour)
