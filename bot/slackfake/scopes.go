@@ -43,3 +43,29 @@ func (s *Server) needScopeLocked(scope string) *apiErr {
 	e.extra = map[string]any{"needed": scope, "provided": strings.Join(s.scopes, ",")}
 	return e
 }
+
+// FailFor makes every call of method whose channel argument is channel (a conversation id, or a
+// user id for a DM) answer ok:false with code, until called again with code "". Unlike a queued
+// fault it hits one conversation only, as a person Slack will not let the bot reach would.
+func (s *Server) FailFor(method, channel, code string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failFor == nil {
+		s.failFor = map[string]string{}
+	}
+	key := method + " " + channel
+	if code == "" {
+		delete(s.failFor, key)
+		return
+	}
+	s.failFor[key] = code
+	s.addEntryLocked(Entry{Kind: "fault", Who: "test", Where: method, Text: method + " to " + channel + " answers " + code})
+}
+
+// failForLocked is the error FailFor set for this call, if any.
+func (s *Server) failForLocked(method, channel string) *apiErr {
+	if code, ok := s.failFor[method+" "+channel]; ok {
+		return errf(code)
+	}
+	return nil
+}

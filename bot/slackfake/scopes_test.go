@@ -41,3 +41,18 @@ func TestScopesDecideWhatTheBotTokenCanRead(t *testing.T) {
 		t.Fatalf("history of a DM with im:history: %v", err)
 	}
 }
+
+func TestFailForHitsOneConversation(t *testing.T) {
+	f := newFixture(t, Options{})
+	f.srv.FailFor("chat.postMessage", f.ana, "user_not_visible")
+	if _, _, err := f.api.PostMessageContext(ctxT(t), f.ana, slack.MsgOptionText("hi", false)); slackErr(err) != "user_not_visible" {
+		t.Fatalf("post to ana = %v, want user_not_visible", err)
+	}
+	if _, _, err := f.api.PostMessageContext(ctxT(t), f.raj, slack.MsgOptionText("hi", false)); err != nil {
+		t.Fatalf("post to raj: %v", err)
+	}
+	f.srv.FailFor("chat.postMessage", f.ana, "")
+	if _, _, err := f.api.PostMessageContext(ctxT(t), f.ana, slack.MsgOptionText("hi", false)); err != nil {
+		t.Fatalf("post to ana after clearing: %v", err)
+	}
+}

@@ -520,3 +520,37 @@ func TestAnonymityCrashWithSkewedClockLeavesOneValidButton(t *testing.T) {
 		t.Errorf("%s answered %d times through their prompt DMs after the crash, want exactly once", victim, accepted)
 	}
 }
+
+// Attack 7: lock-out. Answers wait until every prompt DM is delivered or failed for good; one
+// person Slack will not let the bot reach must not keep the rest of the team from answering.
+func TestAnonymityOneUnreachableRecipientDoesNotLockOutTheTeam(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
+	h := feedbackBot(t, clock)
+	guestDM, err := h.fake.OpenDM("U10GUEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, to := range []string{"U10GUEST", guestDM} {
+		h.fake.FailFor("chat.postMessage", to, "user_not_visible")
+	}
+	h.command(demoAdmin, "feedback now")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { s, _ := h.main.DB.Stats(); return s.Pending == 0 }); err != nil {
+		s, _ := h.main.DB.Stats()
+		t.Fatalf("the prompt is still being delivered (%d waiting): one unreachable person holds up everyone", s.Pending)
+	}
+	prompts := map[string]slackfake.Message{}
+	for _, u := range []string{"U02RAJ", "U03MEI", "U04SAM"} {
+		prompts[u] = h.botDMs(u, 1)[0]
+		if got := h.tryAnswer(u, prompts[u], "An answer while one DM could not be delivered."); !got.accepted {
+			t.Errorf("%s could not answer: %q", u, got.told)
+		}
+	}
+	if got := h.command(demoAdmin, "feedback release"); !strings.Contains(got, "Released: 3 answers") {
+		t.Errorf("release: %s", got)
+	}
+	if got := h.command(demoAdmin, "status"); !strings.Contains(got, "user_not_visible") {
+		t.Errorf("the admins are not shown the failed DM: %s", got)
+	}
+}
