@@ -147,8 +147,9 @@ func TestFeedbackPromptAnswerHoldRelease(t *testing.T) {
 }
 
 // TestFeedbackCannotBeTracedInDatabaseOrLogs is the proof: a team answers a prompt; afterwards the
-// raw database file and every log line at debug level hold each recipient's id, DM channel and
-// prompt ts equally often whether or not they answered, and no answer text appears in the logs.
+// raw database file, every log line at debug level and what Slack keeps (the DMs, and every Web
+// API call that touched them) hold each recipient's traces equally often whether or not they
+// answered, and no answer text appears in the logs.
 func TestFeedbackCannotBeTracedInDatabaseOrLogs(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	h := feedbackBot(t, clock)
@@ -178,12 +179,34 @@ func TestFeedbackCannotBeTracedInDatabaseOrLogs(t *testing.T) {
 		p := prompts[u]
 		return [3]int{strings.Count(logs, u), strings.Count(logs, p.Channel), strings.Count(logs, p.TS)}
 	}
+	// What Slack keeps: each DM and every Web API call that touched it.
+	calls := h.fake.Calls()
+	slackFootprint := func(u string) [2]int {
+		p := prompts[u]
+		touched := 0
+		for _, c := range calls {
+			for _, v := range c.Args {
+				if v == p.Channel || v == u || v == p.TS {
+					touched++
+					break
+				}
+			}
+		}
+		return [2]int{len(h.fake.Messages(p.Channel)), touched}
+	}
 	var want, wantLog [3]int
+	var wantSlack [2]int
 	for i, u := range feedbackRecipients {
-		got, gotLog := footprint(u), logFootprint(u)
+		got, gotLog, gotSlack := footprint(u), logFootprint(u), slackFootprint(u)
+		if now := h.dmState(prompts[u]); now != prompts[u].Text+"\n"+string(prompts[u].Blocks) {
+			t.Errorf("%s (answered: %v): their DM changed in Slack", u, answered[u] != "")
+		}
 		if i == 0 {
-			want, wantLog = got, gotLog
+			want, wantLog, wantSlack = got, gotLog, gotSlack
 			continue
+		}
+		if gotSlack != wantSlack {
+			t.Errorf("%s (answered: %v) has %v in Slack (DM messages, calls touching their DM), others %v", u, answered[u] != "", gotSlack, wantSlack)
 		}
 		if got != want {
 			t.Errorf("%s (answered: %v) appears %v times in the database (id, DM, ts), others %v", u, answered[u] != "", got, want)
