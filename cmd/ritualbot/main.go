@@ -21,7 +21,7 @@ import (
 	"github.com/ritualbot/ritualbot/store"
 )
 
-// exitUsage is the status for a bad command line or configuration.
+// exitUsage is the status for a bad command line.
 const exitUsage = 2
 
 // exitConfig (EX_CONFIG in sysexits.h) is the status for a wrong configuration file or token: a

@@ -389,7 +389,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.checkBotToken(ctx); err != nil {
 		return err
 	}
-	parent := ctx
+	parent, began := ctx, time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -416,7 +416,6 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.Config.Ops.Listen != "" {
 		start("ops", m.runOps)
 	}
-	began := time.Now()
 	wg.Wait()
 	close(errs)
 	err := errors.Join(collect(errs)...)
