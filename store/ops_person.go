@@ -136,6 +136,10 @@ var personBuckets = []personBucket{
 	{name: bucketFbResponses, values: true,
 		how:    "signed responses to released feedback: the person's own are deleted",
 		forget: forgetResponses, collect: collectResponses},
+
+	// Charts.
+	{name: bucketChartsLatest,
+		how: "the latest chart uploaded: a file id, a title and alt text of aggregates: no person"},
 }
 
 // noText says a key or a value has no text part: it is never searched for ids.

@@ -62,6 +62,9 @@ var baseScopes = []string{"commands", "chat:write", "im:write", "users:read"}
 // database. One-person DMs are then at-least-once across a crash.
 const dmHistoryScope = "im:history"
 
+// chartsScope lets the bot upload the trends' charts (charts: true, the default).
+const chartsScope = "files:write"
+
 // ritualScopes are the extra bot scopes each ritual needs when it is configured.
 var ritualScopes = map[string][]string{
 	// members of the channel, group DMs for the intros, and checking them after a crash.
@@ -99,10 +102,15 @@ func buildManifest(cfg *Config) manifest {
 	if len(cfg.Feedback) == 0 {
 		scopes = append(scopes, dmHistoryScope)
 	}
+	running := false
 	for _, r := range cfg.Rituals() {
 		if len(r.Channels) > 0 {
 			scopes = append(scopes, ritualScopes[r.Name]...)
+			running = true
 		}
+	}
+	if running && cfg.ChartsOn() {
+		scopes = append(scopes, chartsScope)
 	}
 	slices.Sort(scopes)
 	m.OAuthConfig.Scopes.Bot = slices.Compact(scopes)

@@ -27,6 +27,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/rituals/timers"
+	"github.com/ritualbot/ritualbot/rituals/trends"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -53,6 +54,8 @@ type Main struct {
 	Directory *bot.Directory
 	Presence  *presence.Service
 	Feedback  *feedback.Service
+	// Trends gives the charts; nil when no ritual is configured.
+	Trends *trends.Service
 	// Registry holds the Prometheus metrics served on /metrics.
 	Registry *prometheus.Registry
 	Metrics  *bot.Metrics
@@ -119,7 +122,7 @@ func (m *Main) Open() error {
 	bot.RegisterPrivacy(m.Bot, m.privacy())
 	m.Presence = &presence.Service{Store: m.DB.Presence()}
 	bot.RegisterPresence(m.Bot, m.Presence, m.Directory)
-	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback, m.wireDigest, m.wireBackups, m.wireRetention} {
+	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback, m.wireCharts, m.wireDigest, m.wireBackups, m.wireRetention} {
 		if err := wire(); err != nil {
 			db.Close()
 			return err
@@ -195,6 +198,9 @@ func (m *Main) wireDigest() error {
 	svc := &digest.Service{
 		Store: m.DB.Digest(), Directory: m.Directory, Presence: m.Presence, Stats: ritualStats{m},
 		Channels: map[string]digest.Channel{}, Logger: m.Logger.With("component", "digest"), Now: m.Now, Queued: m.queued,
+	}
+	if m.Trends != nil {
+		svc.Thread = m.Trends.DigestThread
 	}
 	for i := range m.Config.Digest {
 		c := m.Config.Digest[i].channel()
