@@ -196,7 +196,7 @@ func (s *Service) post(ctx context.Context, c Channel, key schedule.Key, week We
 	for i := range c.reminders() {
 		done = append(done, RemindTaskKey(c.ID, week.ID, i))
 	}
-	thread := s.thread(ctx, c, key)
+	thread := s.thread(ctx, c, key, week)
 	var d Digest
 	posted, err := s.Store.CommitPost(key, c.ID, week.ID, done, func(recs WeekRecords) ([]rituals.Message, error) {
 		d = Build(c.ID, week, recs, stats)
@@ -216,12 +216,14 @@ func (s *Service) post(ctx context.Context, c Channel, key schedule.Key, week We
 	return d, posted, nil
 }
 
-// thread asks for the messages of the post's thread; a failure is logged and the post goes alone.
-func (s *Service) thread(ctx context.Context, c Channel, key schedule.Key) []rituals.Message {
+// thread asks for the messages of the post's thread, about the weeks up to the digest's (its end
+// is the scheduled post even when an admin posts it early); a failure is logged and the post
+// goes alone.
+func (s *Service) thread(ctx context.Context, c Channel, key schedule.Key, week Week) []rituals.Message {
 	if s.Thread == nil {
 		return nil
 	}
-	msgs, err := s.Thread(ctx, c.ID, key.At, PostKey(key))
+	msgs, err := s.Thread(ctx, c.ID, week.To, PostKey(key))
 	if err != nil {
 		s.log().Error("digest thread unavailable; posting without it", "channel", c.ID, "err", err)
 		return nil
