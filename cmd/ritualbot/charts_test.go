@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -13,9 +14,16 @@ import (
 	"testing"
 	"time"
 
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/charts"
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/digest"
+	"github.com/ritualbot/ritualbot/rituals/trends"
+	"github.com/ritualbot/ritualbot/store"
 )
 
 // chartsBot runs the bot with the weekly digest and anonymous feedback (min 3) in #general, under
@@ -377,5 +385,64 @@ func TestChartsConfigKey(t *testing.T) {
 	}
 	if slices.Contains(buildManifest(none).OAuthConfig.Scopes.Bot, chartsScope) {
 		t.Error("with no ritual there is nothing to chart, yet the manifest asks for files:write")
+	}
+}
+
+// TestChartUploadIsCheckedAfterALostAnswer loses Slack's answer to files.completeUploadExternal
+// (the bot gives up waiting after Slack shared the files): the next attempt finds the table and
+// the charts in the thread and sends neither again.
+func TestChartUploadIsCheckedAfterALostAnswer(t *testing.T) {
+	fake, err := newDemoWorkspace(slackfake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fake.Close()
+	db, err := store.Open(filepath.Join(t.TempDir(), "u.db"), store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	end := time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC)
+	f := trends.Bucket(end, trends.DefaultWeeks, trends.Events{Coffee: []trends.CoffeeRound{{At: end, Groups: 4, Met: 3}}})
+	f.Has = trends.Has{Coffee: true, Icebreakers: true}
+	msg, err := trends.Message("stats/test", rituals.Recipient{Channel: demoGeneral}, "", f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Enqueue(msg); err != nil {
+		t.Fatal(err)
+	}
+	api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()))
+	b := bot.New(api, socketmode.New(api), bot.Options{Command: "/ritual", IsAdmin: func(string) bool { return false }})
+	d := bot.NewDelivery(api, db, bot.DeliveryOptions{MaxBackoff: 20 * time.Millisecond})
+	svc := &trends.Service{Store: db.Charts(), Scope: func(string) (trends.Scope, bool) { return trends.Scope{}, false }}
+	bot.RegisterCharts(b, d, svc, bot.ChartsOptions{Upload: true})
+
+	fake.SetLatency("files.completeUploadExternal", 2*time.Second)
+	short, cancel := context.WithTimeout(context.Background(), time.Second)
+	_, _ = d.Drain(short)
+	cancel()
+	if len(fake.Files()) != len(f.Charts()) {
+		t.Fatalf("Slack holds %d files after the lost answer, want the %d charts shared", len(fake.Files()), len(f.Charts()))
+	}
+	fake.SetLatency("files.completeUploadExternal", 0)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	drainAll(ctx, t, d, db)
+
+	if n := len(fake.Files()); n != len(f.Charts()) {
+		t.Errorf("%d files in Slack, want each of the %d charts once", n, len(f.Charts()))
+	}
+	tables := 0
+	for _, m := range fake.Messages(demoGeneral) {
+		if strings.Contains(string(m.Blocks), "Week to") {
+			tables++
+		}
+	}
+	if tables != 1 {
+		t.Errorf("the table was posted %d times", tables)
+	}
+	if _, ok, _ := db.Charts().LatestChart(); !ok {
+		t.Error("the charts found after the crash were not remembered for the Home tab")
 	}
 }
