@@ -16,8 +16,8 @@ type trendSource struct{ m *Main }
 
 var _ trends.Source = trendSource{}
 
-// Checkins implements trends.Source: each digest week whose post falls in (from, to], and the open
-// week so far (counted at to).
+// Checkins implements trends.Source: each digest week whose post falls in (from, to], the open
+// one included when to reaches its post (see weekEnd).
 func (s trendSource) Checkins(_ context.Context, channels []string, from, to time.Time) ([]trends.Checkin, error) {
 	var out []trends.Checkin
 	for i := range s.m.Config.Digest {
@@ -28,7 +28,7 @@ func (s trendSource) Checkins(_ context.Context, channels []string, from, to tim
 		seen := map[string]bool{}
 		for t := to; t.After(from); t = t.Add(-7 * 24 * time.Hour) {
 			w, ok := digest.WeekAt(c.Post, t)
-			if !ok || seen[w.ID] || !w.To.After(from) {
+			if !ok || seen[w.ID] || !within(w.To, from, to) {
 				continue
 			}
 			seen[w.ID] = true
@@ -37,11 +37,7 @@ func (s trendSource) Checkins(_ context.Context, channels []string, from, to tim
 				return nil, err
 			}
 			d := digest.Build(c.ID, w, recs, nil)
-			at := w.To
-			if at.After(to) {
-				at = to // the open week, so far
-			}
-			out = append(out, trends.Checkin{At: at, Shared: d.Shared, Asked: d.Asked})
+			out = append(out, trends.Checkin{At: w.To, Shared: d.Shared, Asked: d.Asked})
 		}
 	}
 	return out, nil
@@ -153,10 +149,24 @@ func (m *Main) digestScope(channel string) trends.Scope {
 	return s
 }
 
+// weekEnd is where the current week ends for scope: the next post of its first digest, so that the
+// figures' weeks are the digest's (the open one so far); now when no digest is in scope.
+func (m *Main) weekEnd(scope trends.Scope, now time.Time) time.Time {
+	for i := range m.Config.Digest {
+		c := m.Config.Digest[i].channel()
+		if slices.Contains(scope.Checkins, c.ID) {
+			if w, ok := digest.WeekAt(c.Post, now); ok {
+				return w.To
+			}
+		}
+	}
+	return now
+}
+
 // wireCharts registers the trends: `stats`, the admins' Home summary, the charts renderer and the
 // digest's thread of charts.
 func (m *Main) wireCharts() error {
-	svc := &trends.Service{Source: trendSource{m}, Store: m.DB.Charts(), Scope: m.trendScope, DigestScope: m.digestScope,
+	svc := &trends.Service{Source: trendSource{m}, Store: m.DB.Charts(), Scope: m.trendScope, DigestScope: m.digestScope, WeekEnd: m.weekEnd,
 		Now: m.Now, Queued: m.Delivery.Wake}
 	var channels []string
 	for _, r := range m.Config.Rituals() {

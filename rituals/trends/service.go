@@ -38,6 +38,9 @@ type Service struct {
 	Scope func(channel string) (Scope, bool)
 	// DigestScope returns what a digest in channel covers; nil means Scope(channel).
 	DigestScope func(channel string) Scope
+	// WeekEnd returns where the current week of scope ends, at now: the next digest post when a
+	// digest is in scope, so that the weeks are the digest's; nil (or a time before now) means now.
+	WeekEnd func(scope Scope, now time.Time) time.Time
 	// Weeks is how many weeks the figures cover; 0 means DefaultWeeks.
 	Weeks int
 	// Now returns the current time; nil means time.Now.
@@ -56,16 +59,18 @@ func (s *Service) now() time.Time {
 	return s.Now()
 }
 
-// Figures collects the figures of channel ("" for every configured channel) up to now.
+// Figures collects the figures of channel ("" for every configured channel) for the weeks up to
+// the current one.
 func (s *Service) Figures(ctx context.Context, channel string) (Figures, error) {
-	return s.FiguresAt(ctx, channel, s.now())
-}
-
-// FiguresAt collects the figures of channel ("" for every configured channel) up to end.
-func (s *Service) FiguresAt(ctx context.Context, channel string, end time.Time) (Figures, error) {
 	scope, ok := s.Scope(channel)
 	if !ok {
 		return Figures{}, ErrNoRitualHere
+	}
+	end := s.now()
+	if s.WeekEnd != nil {
+		if e := s.WeekEnd(scope, end); e.After(end) {
+			end = e
+		}
 	}
 	f, err := Collect(ctx, s.Source, scope, end, s.Weeks)
 	if err != nil {
