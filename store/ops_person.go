@@ -109,6 +109,10 @@ var personBuckets = []personBucket{
 		forget: forgetKudos, collect: collectKudos},
 	{name: bucketDigestPosts,
 		how: "channel/week to the run that posted it: no person"},
+	{name: bucketRetention, keys: true, valueText: noText,
+		how: "kind/time/record key of digest updates, asks and kudos, for retention: entries whose record key " +
+			"names the person are deleted with their records (kudos keys name nobody)",
+		forget: forgetKeysNaming},
 
 	// Presence.
 	{name: bucketPresenceAway, keys: true, values: true,
