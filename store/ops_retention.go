@@ -66,41 +66,47 @@ func (db *DB) Prune(now time.Time, r Retention) (PruneReport, error) {
 	}
 	var rep PruneReport
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		rep = PruneReport{}
-		posted := latestPosted(tx)
-		// weekPosted reports whether the week of a "channel/week/…" key has its digest posted.
-		weekPosted := func(key []byte) bool {
-			channel, rest, _ := bytes.Cut(key, []byte("/"))
-			week, _, _ := bytes.Cut(rest, []byte("/"))
-			last, ok := posted[string(channel)]
-			return ok && string(week) <= last
-		}
-		keep := func(key []byte) bool { return !weekPosted(key) }
-		asked, kudos := tx.Bucket(bucketDigestAsked), tx.Bucket(bucketDigestKudos)
 		var err error
-		if r.Checkins > 0 {
-			cutoff := now.Add(-r.Checkins)
-			if rep.Updates, err = pruneIndexed(tx, retainUpdate, cutoff, keep, func(k []byte) (bool, error) { return deleteUpdate(tx, k) }); err != nil {
-				return fmt.Errorf("prune digest updates: %w", err)
-			}
-			if rep.Asks, err = pruneIndexed(tx, retainAsk, cutoff, keep, deleteRecord(asked)); err != nil {
-				return fmt.Errorf("prune digest asks: %w", err)
-			}
-		}
-		if r.Kudos > 0 {
-			if rep.Kudos, err = pruneIndexed(tx, retainKudos, now.Add(-r.Kudos), keep, deleteRecord(kudos)); err != nil {
-				return fmt.Errorf("prune kudos: %w", err)
-			}
-		}
-		if r.Coffee > 0 {
-			if rep.CoffeeRounds, err = pruneCoffeeRounds(tx, now.Add(-r.Coffee)); err != nil {
-				return fmt.Errorf("prune coffee rounds: %w", err)
-			}
-		}
-		return nil
+		rep, err = prune(tx, now, r)
+		return err
 	})
 	if err != nil {
 		return PruneReport{}, err
+	}
+	return rep, nil
+}
+
+// prune is Prune inside tx.
+func prune(tx *bolt.Tx, now time.Time, r Retention) (PruneReport, error) {
+	var rep PruneReport
+	posted := latestPosted(tx)
+	// keep reports whether the week of a "channel/week/…" key still waits for its digest.
+	keep := func(key []byte) bool {
+		channel, rest, _ := bytes.Cut(key, []byte("/"))
+		week, _, _ := bytes.Cut(rest, []byte("/"))
+		last, ok := posted[string(channel)]
+		return !ok || string(week) > last
+	}
+	asked, kudos := tx.Bucket(bucketDigestAsked), tx.Bucket(bucketDigestKudos)
+	var err error
+	if r.Checkins > 0 {
+		cutoff := now.Add(-r.Checkins)
+		if rep.Updates, err = pruneIndexed(tx, retainUpdate, cutoff, keep, func(k []byte) (bool, error) { return deleteUpdate(tx, k) }); err != nil {
+			return PruneReport{}, fmt.Errorf("prune digest updates: %w", err)
+		}
+		if rep.Asks, err = pruneIndexed(tx, retainAsk, cutoff, keep, deleteRecord(asked)); err != nil {
+			return PruneReport{}, fmt.Errorf("prune digest asks: %w", err)
+		}
+	}
+	if r.Kudos > 0 {
+		if rep.Kudos, err = pruneIndexed(tx, retainKudos, now.Add(-r.Kudos), keep, deleteRecord(kudos)); err != nil {
+			return PruneReport{}, fmt.Errorf("prune kudos: %w", err)
+		}
+	}
+	if r.Coffee > 0 {
+		if rep.CoffeeRounds, err = pruneCoffeeRounds(tx, now.Add(-r.Coffee)); err != nil {
+			return PruneReport{}, fmt.Errorf("prune coffee rounds: %w", err)
+		}
 	}
 	return rep, nil
 }

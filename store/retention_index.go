@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -37,9 +38,17 @@ func retentionKey(kind byte, at time.Time, key []byte) []byte {
 	return append(k, key...)
 }
 
+// retentionIndex returns bucketRetention in tx, set to fill its pages: entries are added in time
+// order within a kind, so pages split at the end of a kind's range and stay full.
+func retentionIndex(tx *bolt.Tx) *bolt.Bucket {
+	b := tx.Bucket(bucketRetention)
+	b.FillPercent = 0.95
+	return b
+}
+
 // indexForRetention adds the entry of the record key of kind, dated at, inside tx.
 func indexForRetention(tx *bolt.Tx, kind byte, at time.Time, key []byte) error {
-	return tx.Bucket(bucketRetention).Put(retentionKey(kind, at, key), []byte{})
+	return retentionIndex(tx).Put(retentionKey(kind, at, key), []byte{})
 }
 
 // unindexForRetention removes the entry of the record key of kind, dated at, inside tx.
@@ -93,11 +102,13 @@ func deleteRecord(b *bolt.Bucket) func(key []byte) (bool, error) {
 }
 
 // migrateRetentionIndex builds bucketRetention from the digest's updates, asks and kudos: the
-// last time every record is decoded to learn its date.
+// last time every record is decoded to learn its date. The entries are sorted first and written
+// in order (inserted out of order, a year's entries cost seconds of copying inside bbolt's nodes).
 func migrateRetentionIndex(tx *bolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketRetention); err != nil {
 		return err
 	}
+	var entries [][]byte
 	for _, b := range []struct {
 		name []byte
 		kind byte
@@ -112,9 +123,17 @@ func migrateRetentionIndex(tx *bolt.Tx) error {
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("%s record %q: %w", b.name, k, err)
 			}
-			return indexForRetention(tx, b.kind, rec.At, k)
+			entries = append(entries, retentionKey(b.kind, rec.At, k))
+			return nil
 		})
 		if err != nil {
+			return err
+		}
+	}
+	slices.SortFunc(entries, bytes.Compare)
+	index := retentionIndex(tx)
+	for _, e := range entries {
+		if err := index.Put(e, []byte{}); err != nil {
 			return err
 		}
 	}
