@@ -167,14 +167,15 @@ func TestRetentionRefusesLimitsThatWouldEatTheCurrentWeek(t *testing.T) {
 }
 
 // opsDigestYear writes, for each of weeks (oldest first, a week apart ending at w.now), Alice's
-// update, Bob's ask and kudos, and posts the week's digest; it returns the weeks' ids. The last
-// week is 3 days old.
+// update, Bob's ask and kudos, and posts the week's digest (a run record); it returns the weeks'
+// ids. The last week is 3 days old.
 func opsDigestYear(t *testing.T, w *opsWorld, weeks int) []string {
 	t.Helper()
 	dg := w.db.Digest()
 	var ids []string
 	for i := range weeks {
 		at := w.ago(time.Duration(weeks-1-i)*7*day + 3*day)
+		w.db.Now = func() time.Time { return at } // the week's run records are dated at
 		week := fmt.Sprintf("2026-W%02d", i+1)
 		ids = append(ids, week)
 		if _, err := dg.SaveUpdate(digest.Update{Channel: opsTeam, Week: week, User: opsAlice, Answers: []digest.Answer{{Question: "q", Text: "did things"}}, At: at}); err != nil {
@@ -191,6 +192,7 @@ func opsDigestYear(t *testing.T, w *opsWorld, weeks int) []string {
 			t.Fatal(err)
 		}
 	}
+	w.db.Now = func() time.Time { return w.now }
 	return ids
 }
 
@@ -261,7 +263,7 @@ func TestPruneReadsOnlyWhatExpired(t *testing.T) {
 	if n := opsCount(t, w.db, bucketDigestKudos); n != 4 {
 		t.Errorf("%d kudos left, want 4", n)
 	}
-	if n := opsCount(t, w.db, bucketRetention); n != 12 {
+	if n := opsIndexed(t, w.db, retainUpdate, retainAsk, retainKudos); n != 12 {
 		t.Errorf("%d retention entries left, want 12 (4 weeks of update, ask and kudos)", n)
 	}
 	err = w.db.bolt.View(func(tx *bolt.Tx) error {
@@ -299,8 +301,8 @@ func TestPruneFollowsAnUpdateSavedAgain(t *testing.T) {
 	if rep, err := w.db.Prune(w.now.Add(21*day), Retention{Checkins: 30 * day}); err != nil || rep.Updates != 1 {
 		t.Fatalf("Prune 31 days after the last save: %+v, %v", rep, err)
 	}
-	if n := opsCount(t, w.db, bucketRetention); n != 0 {
-		t.Errorf("%d retention entries left", n)
+	if n := opsIndexed(t, w.db, retainUpdate); n != 0 {
+		t.Errorf("%d retention entries of updates left", n)
 	}
 }
 
@@ -323,11 +325,34 @@ func TestMigrationIndexesTheRecordsOfAnOlderFile(t *testing.T) {
 	if v, _ := db.Schema(); v != SchemaVersion() || v < 2 {
 		t.Fatalf("schema %d after migration, want %d", v, SchemaVersion())
 	}
-	if n := opsCount(t, db, bucketRetention); n != 30 {
-		t.Fatalf("%d retention entries after migration, want 30", n)
+	for _, kind := range []byte{retainUpdate, retainAsk, retainKudos, retainRun} {
+		if n := opsIndexed(t, db, kind); n != 10 {
+			t.Errorf("%d retention entries of kind %c after migration, want 10", n, kind)
+		}
 	}
 	rep, err := db.Prune(w.now, Retention{Checkins: 30 * day, Kudos: 30 * day})
 	if want := (PruneReport{Updates: 6, Asks: 6, Kudos: 6}); err != nil || rep != want {
 		t.Fatalf("Prune after migration: %+v, %v; want %+v", rep, err, want)
 	}
+	if deliveries, runs, err := db.PruneEngine(w.now, 30*day); err != nil || deliveries != 0 || runs != 6 {
+		t.Fatalf("PruneEngine after migration: %d deliveries, %d runs, %v; want 0 and 6", deliveries, runs, err)
+	}
+}
+
+// opsIndexed counts the entries of the given kinds in bucketRetention.
+func opsIndexed(t *testing.T, db *DB, kinds ...byte) int {
+	t.Helper()
+	n := 0
+	err := db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRetention).ForEach(func(k, _ []byte) error {
+			if slices.Contains(kinds, k[0]) {
+				n++
+			}
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

@@ -10,8 +10,8 @@ import (
 	bolt "go.etcd.io/bbolt"
 )
 
-// bucketRetention indexes by time the records retention removes, so that Prune reads only what
-// expired: "kind/at/record key" to nothing, at in digestTimeLayout (fixed width, UTC, so entries
+// bucketRetention indexes by time the records retention removes, so that Prune and PruneEngine
+// read only what expired: "kind/at/record key" to nothing, at in digestTimeLayout (fixed width, UTC, so entries
 // of a kind sort by time). Kinds are the retain* constants. Each write of an indexed record puts
 // its entry in the same transaction, and moves it when the record's time changes.
 var bucketRetention = []byte("retention_index")
@@ -27,6 +27,11 @@ const (
 	retainAsk byte = 'a'
 	// retainKudos is kudos (bucketDigestKudos), by digest.Kudos.At.
 	retainKudos byte = 'k'
+	// retainDelivery is the record of a delivered message (bucketOutboxDone), by
+	// rituals.Delivery.At.
+	retainDelivery byte = 'd'
+	// retainRun is a run record (bucketRuns), by runRecord.At.
+	retainRun byte = 'r'
 )
 
 // retentionKey is the index entry of the record key of kind, dated at.
@@ -46,8 +51,12 @@ func retentionIndex(tx *bolt.Tx) *bolt.Bucket {
 	return b
 }
 
-// indexForRetention adds the entry of the record key of kind, dated at, inside tx.
+// indexForRetention adds the entry of the record key of kind, dated at, inside tx. A record
+// without a time is kept forever, and not indexed.
 func indexForRetention(tx *bolt.Tx, kind byte, at time.Time, key []byte) error {
+	if at.IsZero() {
+		return nil
+	}
 	return retentionIndex(tx).Put(retentionKey(kind, at, key), []byte{})
 }
 
@@ -101,8 +110,8 @@ func deleteRecord(b *bolt.Bucket) func(key []byte) (bool, error) {
 	}
 }
 
-// migrateRetentionIndex builds bucketRetention from the digest's updates, asks and kudos: the
-// last time every record is decoded to learn its date. The entries are sorted first and written
+// migrateRetentionIndex builds bucketRetention from the digest's updates, asks and kudos, the
+// delivery records and the run records: the last time every record is decoded to learn its date. The entries are sorted first and written
 // in order (inserted out of order, a year's entries cost seconds of copying inside bbolt's nodes).
 func migrateRetentionIndex(tx *bolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketRetention); err != nil {
@@ -112,7 +121,8 @@ func migrateRetentionIndex(tx *bolt.Tx) error {
 	for _, b := range []struct {
 		name []byte
 		kind byte
-	}{{bucketDigestUpdates, retainUpdate}, {bucketDigestAsked, retainAsk}, {bucketDigestKudos, retainKudos}} {
+	}{{bucketDigestUpdates, retainUpdate}, {bucketDigestAsked, retainAsk}, {bucketDigestKudos, retainKudos},
+		{bucketOutboxDone, retainDelivery}, {bucketRuns, retainRun}} {
 		err := tx.Bucket(b.name).ForEach(func(k, v []byte) error {
 			if v == nil {
 				return nil
@@ -123,7 +133,9 @@ func migrateRetentionIndex(tx *bolt.Tx) error {
 			if err := json.Unmarshal(v, &rec); err != nil {
 				return fmt.Errorf("%s record %q: %w", b.name, k, err)
 			}
-			entries = append(entries, retentionKey(b.kind, rec.At, k))
+			if !rec.At.IsZero() {
+				entries = append(entries, retentionKey(b.kind, rec.At, k))
+			}
 			return nil
 		})
 		if err != nil {
