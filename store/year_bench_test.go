@@ -185,30 +185,3 @@ func nightBefore(db *DB) error {
 	_, _, err := db.PruneEngine(yearEnd, EngineHistory)
 	return err
 }
-
-// BenchmarkYearRound measures what the store keeps in the Go heap after a week's round of every
-// ritual on a year's database: the live heap after collection, once the round is written and
-// delivered. ns/op is the whole week's writes.
-func BenchmarkYearRound(b *testing.B) {
-	path := yearFile(b, yearWeeks)
-	b.ResetTimer()
-	var heap uint64
-	for i := 0; i < b.N; i++ {
-		b.StopTimer()
-		db, err := Open(path, Options{NoSync: true})
-		if err != nil {
-			b.Fatal(err)
-		}
-		y := &yearBuilder{tb: b, db: db, r: newYearRand()}
-		db.Now = func() time.Time { return y.now }
-		b.StartTimer()
-		y.week(yearWeeks+i, yearKudos/yearWeeks)
-		b.StopTimer()
-		runtime.GC()
-		var ms runtime.MemStats
-		runtime.ReadMemStats(&ms)
-		heap = max(heap, ms.HeapAlloc)
-		db.Close()
-	}
-	b.ReportMetric(float64(heap)/mb, "heap-after-round-MB")
-}
