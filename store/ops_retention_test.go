@@ -356,3 +356,24 @@ func opsIndexed(t *testing.T, db *DB, kinds ...byte) int {
 	}
 	return n
 }
+
+func TestForgetKeepsTheRetentionIndexInStep(t *testing.T) {
+	w := opsOpen(t)
+	w.populate()
+	if _, err := w.db.Forget(opsMe); err != nil {
+		t.Fatal(err)
+	}
+	err := w.db.bolt.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketRetention).ForEach(func(k, _ []byte) error {
+			key, records := retainedKey(tx, k)
+			if records == nil || records.Get(key) == nil {
+				t.Errorf("retention entry %q has no record after Forget", k)
+			}
+			return nil
+		})
+	})
+	w.must(err)
+	if n := opsIndexed(t, w.db, retainUpdate, retainAsk, retainKudos, retainDelivery, retainRun); n == 0 {
+		t.Fatal("precondition: the test world should have indexed records")
+	}
+}

@@ -11,9 +11,10 @@ import (
 )
 
 // bucketRetention indexes by time the records retention removes, so that Prune and PruneEngine
-// read only what expired: "kind/at/record key" to nothing, at in digestTimeLayout (fixed width, UTC, so entries
-// of a kind sort by time). Kinds are the retain* constants. Each write of an indexed record puts
-// its entry in the same transaction, and moves it when the record's time changes.
+// read only what expired: "kind/at/record key" to nothing, at in digestTimeLayout (fixed width,
+// UTC, so the entries of a kind sort by time). Kinds are the retain* constants. Each write of an
+// indexed record puts its entry in the same transaction, and moves it when the record's time
+// changes; Forget deletes the entries of the records it deletes.
 var bucketRetention = []byte("retention_index")
 
 var _ = registerBuckets(bucketRetention)
@@ -33,6 +34,19 @@ const (
 	// retainRun is a run record (bucketRuns), by runRecord.At.
 	retainRun byte = 'r'
 )
+
+// retained lists the bucket of each kind of record in bucketRetention.
+var retained = []struct {
+	kind   byte
+	bucket []byte
+}{
+	{retainUpdate, bucketDigestUpdates}, {retainAsk, bucketDigestAsked}, {retainKudos, bucketDigestKudos},
+	{retainDelivery, bucketOutboxDone}, {retainRun, bucketRuns},
+}
+
+// retentionHead is the length of the part of an entry of bucketRetention before the record key:
+// "kind/", the time, "/".
+const retentionHead = 2 + len(digestTimeLayout) + 1
 
 // retentionKey is the index entry of the record key of kind, dated at.
 func retentionKey(kind byte, at time.Time, key []byte) []byte {
@@ -77,16 +91,16 @@ func pruneIndexed(tx *bolt.Tx, kind byte, cutoff time.Time, keep func(key []byte
 	var expired [][]byte
 	c := index.Cursor()
 	for k, _ := c.Seek(prefix); k != nil && bytes.Compare(k, end) < 0; k, _ = c.Next() {
-		if !bytes.HasPrefix(k, prefix) || len(k) < len(prefix)+len(digestTimeLayout)+1 {
+		if len(k) < retentionHead {
 			return 0, fmt.Errorf("retention index entry %q is malformed", k)
 		}
-		if !keep(k[len(prefix)+len(digestTimeLayout)+1:]) {
+		if !keep(k[retentionHead:]) {
 			expired = append(expired, clone(k))
 		}
 	}
 	n := 0
 	for _, k := range expired {
-		removed, err := remove(k[len(prefix)+len(digestTimeLayout)+1:])
+		removed, err := remove(k[retentionHead:])
 		if err != nil {
 			return 0, err
 		}
@@ -110,31 +124,23 @@ func deleteRecord(b *bolt.Bucket) func(key []byte) (bool, error) {
 	}
 }
 
-// migrateRetentionIndex builds bucketRetention from the digest's updates, asks and kudos, the
-// delivery records and the run records: the last time every record is decoded to learn its date. The entries are sorted first and written
-// in order (inserted out of order, a year's entries cost seconds of copying inside bbolt's nodes).
+// migrateRetentionIndex builds bucketRetention from the records of every bucket in retained: the
+// last time every record is decoded to learn its date. A record that does not decode is left out,
+// and so kept (PruneEngine always kept those; refusing to open the file over one would be worse).
+// The entries are sorted first and written in order: inserted out of order, a year's entries cost
+// seconds of copying inside bbolt's nodes.
 func migrateRetentionIndex(tx *bolt.Tx) error {
 	if _, err := tx.CreateBucketIfNotExists(bucketRetention); err != nil {
 		return err
 	}
 	var entries [][]byte
-	for _, b := range []struct {
-		name []byte
-		kind byte
-	}{{bucketDigestUpdates, retainUpdate}, {bucketDigestAsked, retainAsk}, {bucketDigestKudos, retainKudos},
-		{bucketOutboxDone, retainDelivery}, {bucketRuns, retainRun}} {
-		err := tx.Bucket(b.name).ForEach(func(k, v []byte) error {
-			if v == nil {
-				return nil
-			}
+	for _, r := range retained {
+		err := tx.Bucket(r.bucket).ForEach(func(k, v []byte) error {
 			var rec struct {
 				At time.Time `json:"at"`
 			}
-			if err := json.Unmarshal(v, &rec); err != nil {
-				return fmt.Errorf("%s record %q: %w", b.name, k, err)
-			}
-			if !rec.At.IsZero() {
-				entries = append(entries, retentionKey(b.kind, rec.At, k))
+			if v != nil && json.Unmarshal(v, &rec) == nil && !rec.At.IsZero() {
+				entries = append(entries, retentionKey(r.kind, rec.At, k))
 			}
 			return nil
 		})
@@ -150,4 +156,30 @@ func migrateRetentionIndex(tx *bolt.Tx) error {
 		}
 	}
 	return nil
+}
+
+// retainedKey returns the record key of an entry of bucketRetention, and the bucket holding the
+// record; nil when the entry is not one this binary writes.
+func retainedKey(tx *bolt.Tx, entry []byte) (key []byte, b *bolt.Bucket) {
+	if len(entry) < retentionHead {
+		return nil, nil
+	}
+	for _, r := range retained {
+		if r.kind == entry[0] {
+			return entry[retentionHead:], tx.Bucket(r.bucket)
+		}
+	}
+	return nil, nil
+}
+
+// forgetRetentionEntries deletes the entries naming the person, and those whose record Forget
+// deleted (kudos to the person alone, the reply to their suggestions): the index stays in step.
+func forgetRetentionEntries(f *forgetter, b *bolt.Bucket) error {
+	return f.rewrite(bucketRetention, b, func(k, _ []byte) ([]byte, bool, error) {
+		if f.names(k) {
+			return nil, true, nil
+		}
+		key, records := retainedKey(f.tx, k)
+		return nil, records != nil && records.Get(key) == nil, nil
+	})
 }
