@@ -124,35 +124,44 @@ func opsRawNested(t *testing.T, db *DB) {
 	}
 }
 
-func TestBackupOfALargeFileIsConsistentWhileTheFileGrows(t *testing.T) {
-	db := opsOpen(t).db
-	opsBulk(t, db, 20_000, 400) // several batches
-	dir := t.TempDir()
-	stop := make(chan struct{})
+// opsWriting calls write(0), write(1), … in a goroutine until the returned function is called,
+// which waits for it to stop. An error fails t and stops the writes.
+func opsWriting(t *testing.T, write func(i int) error) (stop func()) {
+	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		big := bytes.Repeat([]byte("y"), 64<<10)
 		for i := 0; ; i++ {
 			select {
-			case <-stop:
+			case <-done:
 				return
 			default:
 			}
-			// Each transaction writes an item, its key and a large record that grows the file.
-			err := db.bolt.Update(func(tx *bolt.Tx) error {
-				if err := enqueue(tx, db.Now(), []rituals.Message{opsNote(fmt.Sprintf("n/%06d", i), opsAlice)}); err != nil {
-					return err
-				}
-				return tx.Bucket(bucketRuns).Put(fmt.Appendf(nil, "grow/%06d", i), big)
-			})
-			if err != nil {
+			if err := write(i); err != nil {
 				t.Error(err)
 				return
 			}
 		}
 	}()
+	return func() { close(done); wg.Wait() }
+}
+
+func TestBackupOfALargeFileIsConsistentWhileTheFileGrows(t *testing.T) {
+	db := opsOpen(t).db
+	opsBulk(t, db, 20_000, 400) // several batches
+	dir := t.TempDir()
+	big := bytes.Repeat([]byte("y"), 64<<10)
+	stop := opsWriting(t, func(i int) error {
+		// Each transaction writes an item, its key and a large record that grows the file.
+		return db.bolt.Update(func(tx *bolt.Tx) error {
+			if err := enqueue(tx, db.Now(), []rituals.Message{opsNote(fmt.Sprintf("n/%06d", i), opsAlice)}); err != nil {
+				return err
+			}
+			return tx.Bucket(bucketRuns).Put(fmt.Appendf(nil, "grow/%06d", i), big)
+		})
+	})
+	defer stop()
 	for i := range 3 {
 		path := filepath.Join(dir, fmt.Sprintf("b%d.db", i))
 		if _, err := BackupToFile(db, path, false); err != nil {
@@ -171,6 +180,4 @@ func TestBackupOfALargeFileIsConsistentWhileTheFileGrows(t *testing.T) {
 			t.Fatalf("backup %d holds %d items, %d keys and %d deliveries", i, items, keys, done)
 		}
 	}
-	close(stop)
-	wg.Wait()
 }
