@@ -122,8 +122,8 @@ type copier struct {
 	written int // key and value bytes written in tx
 }
 
-// copyLevel copies the keys of one level of src, read through c (the root when path is empty),
-// into the same place in the copy; sub opens a nested bucket of that level.
+// copyLevel copies the keys of one level of the source, read through cur, into the level path of
+// the copy (the root when path is empty); sub opens a nested bucket of that level.
 func (c *copier) copyLevel(cur *bolt.Cursor, sub func([]byte) *bolt.Bucket, path [][]byte) error {
 	for k, v := cur.First(); k != nil; k, v = cur.Next() {
 		if err := c.at(path); err != nil {
@@ -196,6 +196,9 @@ func (c *copier) createBucket(name []byte, seq uint64) error {
 
 // put writes a key and its value at the current level.
 func (c *copier) put(k, v []byte) error {
+	if c.cur == nil {
+		return fmt.Errorf("copy: key %q outside any bucket", k)
+	}
 	if err := c.cur.Put(k, v); err != nil {
 		return err
 	}
