@@ -47,8 +47,8 @@ type DeliveryOptions struct {
 	// GiveUpAfter bounds the retries of a message whose tries keep failing: once its first failure
 	// is this old (and it failed at least minFailures times), it is recorded as failed for good.
 	// So one stuck message holds up its conversation, and a feedback prompt waiting for all its
-	// DMs, at most this long. 0 means 30 minutes. Rate limiting (HTTP 429) is pacing, not
-	// failure: it is waited out and not counted.
+	// DMs, at most this long (plus one backoff). Rate limiting (HTTP 429) is pacing, not failure:
+	// it is waited out and not counted. 0 means DefaultGiveUpAfter.
 	GiveUpAfter time.Duration
 	// ReadDMs says that the app may read one-person DMs (the im:history scope). Without it a DM
 	// is not looked for in Slack before a retry, or after a crash or a restore: it is delivered at
@@ -99,7 +99,7 @@ func newDelivery(api slackAPI, outbox rituals.Outbox, opts DeliveryOptions) *Del
 		opts.MaxBackoff = time.Minute
 	}
 	if opts.GiveUpAfter <= 0 {
-		opts.GiveUpAfter = 30 * time.Minute
+		opts.GiveUpAfter = DefaultGiveUpAfter
 	}
 	if opts.Limits == (Limits{}) {
 		opts.Limits = SlackLimits()
@@ -563,6 +563,9 @@ var finalErrors = map[string]bool{
 	"missing_scope": true, "not_allowed_token_type": true, "not_authed": true, "invalid_auth": true,
 	"account_inactive": true, "token_revoked": true, "token_expired": true, "org_login_required": true,
 }
+
+// DefaultGiveUpAfter is how long a message's tries may keep failing before it is given up.
+const DefaultGiveUpAfter = 30 * time.Minute
 
 // minFailures is the least number of failed tries before a message is given up.
 const minFailures = 3

@@ -70,7 +70,13 @@ func enqueue(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 
 // Enqueue writes messages that belong to no scheduled run (replies to commands, notes to admins).
 func (db *DB) Enqueue(msgs ...rituals.Message) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error { return enqueue(tx, db.Now(), msgs) })
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		now := db.Now()
+		if err := expireRestoreCheck(tx, now); err != nil {
+			return err
+		}
+		return enqueue(tx, now, msgs)
+	})
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }

@@ -80,29 +80,41 @@ func (r restoreCheck) apply(item *rituals.OutboxItem) {
 	item.Attempts = max(item.Attempts, 1)
 }
 
-// restoreCheckFor returns the restore mark that applies to messages queued now, and removes a mark
-// that no longer can apply.
+// restoreCheckFor returns the restore mark that applies to messages queued now: the first message
+// queued after a restore starts its catch-up window.
 func restoreCheckFor(tx *bolt.Tx, now time.Time) (restoreCheck, bool, error) {
+	r, ok, err := getRestoreCheck(tx)
+	if err != nil || !ok || !r.StartedAt.IsZero() {
+		return r, ok, err
+	}
+	r.StartedAt, r.Until = now, now.Add(r.Window)
+	return r, true, putRestoreCheck(tx, r)
+}
+
+// expireRestoreCheck removes a restore mark that can no longer apply: its catch-up window is over
+// and no task due before the restored bot started is left. Writes that complete a task do not call
+// it, as they remove that task before queueing its messages.
+func expireRestoreCheck(tx *bolt.Tx, now time.Time) error {
+	r, ok, err := getRestoreCheck(tx)
+	if err != nil || !ok || r.StartedAt.IsZero() || !now.After(r.Until) {
+		return err
+	}
+	if k, _ := tx.Bucket(bucketTasks).Cursor().First(); k != nil && int64(binary.BigEndian.Uint64(k[:8])) <= r.StartedAt.UnixNano() {
+		return nil // a task due before the restored bot started has yet to run
+	}
+	return tx.Bucket(bucketMeta).Delete(keyRestoreCheck)
+}
+
+func getRestoreCheck(tx *bolt.Tx) (restoreCheck, bool, error) {
 	var r restoreCheck
-	meta := tx.Bucket(bucketMeta)
-	v := meta.Get(keyRestoreCheck)
+	v := tx.Bucket(bucketMeta).Get(keyRestoreCheck)
 	if v == nil {
 		return r, false, nil
 	}
 	if err := json.Unmarshal(v, &r); err != nil {
 		return r, false, fmt.Errorf("meta %s: %w", keyRestoreCheck, err)
 	}
-	if r.StartedAt.IsZero() {
-		r.StartedAt, r.Until = now, now.Add(r.Window)
-		return r, true, putRestoreCheck(tx, r)
-	}
-	if !now.After(r.Until) {
-		return r, true, nil
-	}
-	if k, _ := tx.Bucket(bucketTasks).Cursor().First(); k != nil && int64(binary.BigEndian.Uint64(k[:8])) <= r.StartedAt.UnixNano() {
-		return r, true, nil // a task due before the restore has yet to run
-	}
-	return r, false, meta.Delete(keyRestoreCheck)
+	return r, true, nil
 }
 
 func putRestoreCheck(tx *bolt.Tx, r restoreCheck) error {
