@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -319,7 +320,7 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 	}
 	// An earlier attempt (or, after a restore, the bot that ran on after the backup) may have
 	// reached Slack without this database knowing: look for it first, where the bot may read.
-	check := item.Attempts > 0 && d.canRead(item, channel)
+	check := item.Attempts > 0 && d.canRead(item, cmp.Or(channel, item.Channel, item.To.Channel))
 	if channel == "" {
 		var err error
 		if channel, err = d.resolve(ctx, item, check); err != nil {
@@ -383,8 +384,8 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 	return true, d.outbox.Delivered(item.Key, rituals.Delivery{Channel: postTo, TS: ts, At: d.opts.Now()})
 }
 
-// canRead reports whether the bot may read the conversation item goes to: one-person DMs only with
-// DeliveryOptions.ReadDMs.
+// canRead reports whether the bot may read the conversation item goes to (channel, when known):
+// one-person DMs only with DeliveryOptions.ReadDMs.
 func (d *Delivery) canRead(item rituals.OutboxItem, channel string) bool {
 	if d.opts.ReadDMs {
 		return true
