@@ -224,7 +224,11 @@ func (m *Main) wireFeedback() error {
 	svc := &feedback.Service{
 		Store: m.DB.Feedback(), Admins: m.Config.Admins, Channels: map[string]feedback.Channel{},
 		Members: func(ctx context.Context, channel string) ([]string, error) { return m.members(ctx, channel, true) },
-		Logger:  m.Logger.With("component", "feedback"), Now: m.Now, Queued: m.queued,
+		IsMember: func(ctx context.Context, channel, userID string) (bool, error) {
+			members, err := m.Directory.Members(ctx, channel)
+			return slices.Contains(members, userID), err
+		},
+		Logger: m.Logger.With("component", "feedback"), Now: m.Now, Queued: m.queued,
 	}
 	for _, f := range m.Config.Feedback {
 		svc.Channels[f.Channel] = feedback.Channel{ID: f.Channel, OpenFor: time.Duration(f.OpenFor), MinAnswers: f.MinAnswers, Responders: f.Responders}
@@ -399,6 +403,12 @@ func (m *Main) Run(ctx context.Context) error {
 		})
 	}
 	m.Logger.Info("ritualbot starting", "component", "main", "command", m.Config.Command, "store", m.Config.Store.Path)
+	if m.Feedback != nil {
+		// Before delivery starts: a prompt whose DMs were still going out is sent again to everyone.
+		if err := m.Feedback.Resume(ctx); err != nil {
+			m.Logger.Error("resuming anonymous feedback prompts", "component", "feedback", "err", err)
+		}
+	}
 	start("bot", m.Bot.Run)
 	start("delivery", m.Delivery.Run)
 	start("scheduler", m.Scheduler.Run)

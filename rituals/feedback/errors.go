@@ -3,6 +3,7 @@ package feedback
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -27,8 +28,9 @@ var (
 	ErrDelivering error = personError("This prompt is still on its way to the rest of the team. Answers open once everyone has it, so that the moment you answer says nothing about you: please try again in a few minutes.")
 	// ErrUnknownPrompt: no such prompt in the database.
 	ErrUnknownPrompt error = personError("This feedback prompt is unknown here; it may come from an older installation.")
-	// ErrAlreadySent: the prompt was already delivered to this person, with the token they need.
-	ErrAlreadySent error = personError("This prompt was already sent to this person; the button in that message is the one to use.")
+	// ErrReplaced: the button of a prompt DM that was sent again, to everyone, after the bot
+	// restarted while delivering it; only the newest message's button works.
+	ErrReplaced error = personError("This prompt was sent again after a restart, and this button no longer works: use the button in the newest message about it.")
 	// ErrPromptOpen: a channel has one open prompt at a time.
 	ErrPromptOpen error = personError("A feedback prompt is already open in this channel; release it, or wait until it closes.")
 	// ErrNoOpenPrompt: nothing to release or to report on.
@@ -38,6 +40,24 @@ var (
 	// ErrUnknownRelease: a Respond button of a release the database does not know.
 	ErrUnknownRelease error = personError("This released feedback is unknown here; it may come from an older installation.")
 )
+
+// NoteChannelError refuses a note typed where it cannot go: notes come only from members of a
+// channel with anonymous feedback.
+type NoteChannelError struct {
+	// Channels are the feedback channels the person is a member of, where they can send it.
+	Channels []string
+}
+
+// Error says where the note can go, or that it can go nowhere.
+func (e *NoteChannelError) Error() string {
+	switch len(e.Channels) {
+	case 0:
+		return "Anonymous notes come only from members of a channel with anonymous feedback, and you are not in one."
+	}
+	return "Anonymous notes are sent from the channel they are for: type the command in " + strings.Join(e.Channels, " or ") + "."
+}
+
+func (*NoteChannelError) ForPerson() {}
 
 // LengthError is a text too short or too long.
 type LengthError struct {
