@@ -15,7 +15,6 @@ type fault struct {
 type faultState struct {
 	queued  map[string][]fault       // method ("*" for any) → faults to serve, first first
 	latency map[string]time.Duration // method ("*" for any) → delay before answering
-	denied  map[string]bool          // bot scopes the app was not granted
 }
 
 // takeFault pops the next injected fault for a method, if any.
@@ -60,21 +59,6 @@ func (s *Server) FailNext(method string, n int, status int) {
 // slack.SlackErrorResponse.
 func (s *Server) ErrorNext(method string, n int, code string) {
 	s.queueFault(method, n, fault{slackErr: code}, fmt.Sprintf("next %d call(s) of %s answer %s", n, method, code))
-}
-
-// DenyScopes withholds bot scopes from the app, as a manifest without them
-// would: today "im:history" and "mpim:history", which make
-// conversations.history and conversations.replies answer missing_scope in
-// one-person and group DMs.
-func (s *Server) DenyScopes(scopes ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.faults.denied == nil {
-		s.faults.denied = map[string]bool{}
-	}
-	for _, sc := range scopes {
-		s.faults.denied[sc] = true
-	}
 }
 
 // RateLimitNext answers the next n calls of method ("*" for any) with HTTP

@@ -144,9 +144,6 @@ func (s *Server) readableChannelLocked(arg string) (*channel, *apiErr) {
 	if !c.isMember(s.botUserID) {
 		return nil, errf("not_in_channel")
 	}
-	if (c.kind == kindIM && s.faults.denied["im:history"]) || (c.kind == kindMPIM && s.faults.denied["mpim:history"]) {
-		return nil, &apiErr{code: "missing_scope", extra: map[string]any{"needed": "im:history,mpim:history", "provided": "chat:write"}}
-	}
 	return c, nil
 }
 

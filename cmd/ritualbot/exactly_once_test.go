@@ -39,6 +39,18 @@ func (l *lossyTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return resp, err
 }
 
+// scopesWithout is every bot scope ritualbot may ask for, but drop.
+func scopesWithout(drop string) []string {
+	var out []string
+	for _, sc := range []string{"chat:write", "commands", "im:write", "mpim:write", "users:read", "channels:read", "groups:read",
+		"channels:history", "groups:history", "im:history", "mpim:history"} {
+		if sc != drop {
+			out = append(out, sc)
+		}
+	}
+	return out
+}
+
 // deliveryEnv is a database and the emulator, for delivery workers made as a process would.
 type deliveryEnv struct {
 	t         *testing.T
@@ -189,7 +201,7 @@ func TestRenderFailureIsRetried(t *testing.T) {
 func TestMissingScopeFromTheCheckStillSends(t *testing.T) {
 	e := newDeliveryEnv(t)
 	group := rituals.Recipient{Group: []string{"U01ANA", "U02RAJ"}}
-	e.fake.DenyScopes("mpim:history")
+	e.fake.SetScopes(scopesWithout("mpim:history"))
 	e.enqueue(noteTo("intro", group))
 	e.fake.FailNext("chat.postMessage", 1, 503)
 	e.drain(e.delivery(bot.DeliveryOptions{}))
@@ -205,7 +217,7 @@ func TestMissingScopeFromTheCheckStillSends(t *testing.T) {
 // check would answer missing_scope); after a lost answer it is sent again: at least once.
 func TestDMsAreNotReadWithoutTheScope(t *testing.T) {
 	e := newDeliveryEnv(t)
-	e.fake.DenyScopes("im:history")
+	e.fake.SetScopes(scopesWithout("im:history"))
 	e.enqueue(noteTo("dm", rituals.Recipient{User: "U01ANA"}))
 	e.transport.lose.Store(true)
 	e.drainOnce(e.delivery(bot.DeliveryOptions{ReadDMs: false}))
