@@ -257,9 +257,7 @@ func TestRetriesAreCapped(t *testing.T) {
 	e.enqueue(
 		rituals.Message{Key: "stuck", Ritual: "feedback", Kind: "broken", To: rituals.Recipient{Channel: demoGeneral}},
 		noteTo("after-stuck", rituals.Recipient{Channel: demoGeneral}),
-		noteTo("paced", rituals.Recipient{User: "U02RAJ"}),
 	)
-	e.fake.RateLimitNext("chat.postMessage", 8, 100*time.Millisecond)
 	start := time.Now()
 	e.drain(d)
 	if took := time.Since(start); took > 10*time.Second {
@@ -269,12 +267,19 @@ func TestRetriesAreCapped(t *testing.T) {
 	if !strings.HasPrefix(failed["stuck"], "gave up after") || !strings.Contains(failed["stuck"], "database is busy") {
 		t.Errorf("stuck message: failed = %q", failed["stuck"])
 	}
-	if _, ok := failed["paced"]; ok {
-		t.Error("a rate-limited message was failed")
+	// Three Retry-After waits outlast GiveUpAfter: were 429s failures, the message would be given up.
+	e.enqueue(noteTo("paced", rituals.Recipient{User: "U02RAJ"}))
+	e.fake.RateLimitNext("chat.postMessage", 3, time.Second)
+	e.drain(d)
+	if f, ok := e.failures()["paced"]; ok {
+		t.Errorf("a rate-limited message was failed: %s", f)
 	}
 	sent := sentKeys(e.fake, []string{demoGeneral, e.fake.DMChannel("U02RAJ")})
 	if sent["after-stuck"] != 1 || sent["paced"] != 1 {
 		t.Errorf("sent = %v", sent)
+	}
+	if e.fake.RateLimitedCount() != 3 {
+		t.Fatalf("Slack rate limited %d calls, want 3", e.fake.RateLimitedCount())
 	}
 	stats, err := e.db.Stats()
 	if err != nil {
