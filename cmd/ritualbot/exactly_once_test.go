@@ -354,3 +354,32 @@ func (h *harness) waitDelivered() {
 		h.t.Fatalf("delivery did not finish\nlogs:\n%s", h.logs.String())
 	}
 }
+
+// TestUnknownSlackErrorIsRetriedThenGivenUp: an error Slack has not documented is neither final at
+// once nor retried forever: one person's DM that keeps failing is given up after GiveUpAfter, and
+// everyone else's DM goes out meanwhile.
+func TestUnknownSlackErrorIsRetriedThenGivenUp(t *testing.T) {
+	e := newDeliveryEnv(t)
+	d := e.delivery(bot.DeliveryOptions{GiveUpAfter: 200 * time.Millisecond})
+	e.fake.FailFor("chat.postMessage", "U03MEI", "some_error_from_the_future")
+	e.fake.ErrorNext("chat.postMessage", 1, "another_new_error") // the first try of someone else's DM
+	people := []string{"U01ANA", "U02RAJ", "U03MEI", "U04SAM"}
+	for _, p := range people {
+		e.enqueue(noteTo("dm/"+p, rituals.Recipient{User: p}))
+	}
+	e.drain(d)
+	failed := e.failures()
+	if len(failed) != 1 || !strings.Contains(failed["dm/U03MEI"], "some_error_from_the_future") {
+		t.Errorf("failures = %v; want only U03MEI's DM, given up", failed)
+	}
+	var channels []string
+	for _, p := range people {
+		channels = append(channels, e.fake.DMChannel(p))
+	}
+	sent := sentKeys(e.fake, channels)
+	for _, p := range []string{"U01ANA", "U02RAJ", "U04SAM"} {
+		if sent["dm/"+p] != 1 {
+			t.Errorf("%s got the DM %d times, want once", p, sent["dm/"+p])
+		}
+	}
+}
