@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -98,8 +97,7 @@ func demoConfig(apiURL, dbPath string) (*Config, error) {
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stderr)
 	verbose := fs.Bool("v", false, "also print the bot's own log")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}

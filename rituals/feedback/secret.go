@@ -11,6 +11,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // secretSize is the size of a prompt's in-memory HMAC key, in bytes.
@@ -121,7 +123,7 @@ func cleanText(raw string) (string, int) {
 func checkText(what, raw string, minLen, maxLen int) (string, error) {
 	text, n := cleanText(raw)
 	if n < minLen || n > maxLen {
-		return "", &LengthError{What: what, Length: n, Min: minLen, Max: maxLen}
+		return "", &rituals.PersonError{Err: &LengthError{What: what, Length: n, Min: minLen, Max: maxLen}}
 	}
 	return text, nil
 }

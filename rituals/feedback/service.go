@@ -161,7 +161,7 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 	recipients := uniqueSorted(members)
 	minAnswers := c.minAnswers()
 	if len(recipients) < minAnswers {
-		return &TooFewPeopleError{Channel: key.Channel, People: len(recipients), MinAnswers: minAnswers}
+		return &rituals.PersonError{Err: &TooFewPeopleError{Channel: key.Channel, People: len(recipients), MinAnswers: minAnswers}}
 	}
 	asked, err := s.Store.Asked(key.Channel)
 	if err != nil {
@@ -375,10 +375,10 @@ func (s *Service) Answer(_ context.Context, promptID, token, text string, scale 
 		return err
 	}
 	if p.Scale == nil && scale != 0 {
-		return &ScaleError{Scale: scale}
+		return &rituals.PersonError{Err: &ScaleError{Scale: scale}}
 	}
 	if p.Scale != nil && (scale < questions.ScaleMin || scale > questions.ScaleMax) {
-		return &ScaleError{Scale: scale, Wanted: true}
+		return &rituals.PersonError{Err: &ScaleError{Scale: scale, Wanted: true}}
 	}
 	return s.Store.PutAnswer(promptID, raw, Answer{Text: clean, Scale: scale, Question: p.Question, Labels: p.Scale})
 }
@@ -392,7 +392,7 @@ func (s *Service) NoteChannel(ctx context.Context, userID, channel string) (stri
 		if err != nil || member {
 			return channel, err
 		}
-		return "", &NoteChannelError{}
+		return "", &rituals.PersonError{Err: &NoteChannelError{}}
 	}
 	var theirs []string
 	for _, id := range slices.Sorted(maps.Keys(s.Channels)) {
@@ -404,7 +404,7 @@ func (s *Service) NoteChannel(ctx context.Context, userID, channel string) (stri
 			theirs = append(theirs, id)
 		}
 	}
-	return "", &NoteChannelError{Channels: theirs}
+	return "", &rituals.PersonError{Err: &NoteChannelError{Channels: theirs}}
 }
 
 // isMember asks the Slack edge whether userID is in channel.
@@ -436,7 +436,7 @@ func (s *Service) Note(ctx context.Context, userID, channel, text string) error 
 	if ch, err := s.NoteChannel(ctx, userID, channel); err != nil {
 		return err
 	} else if ch != channel {
-		return &NoteChannelError{}
+		return &rituals.PersonError{Err: &NoteChannelError{}}
 	}
 	at, err := s.reserveNote(userID)
 	if err != nil {
@@ -477,7 +477,7 @@ func (s *Service) reserveNote(userID string) (time.Time, error) {
 	}
 	times := s.notes[userID]
 	if len(times) >= limit {
-		return time.Time{}, &RateError{Limit: limit, Window: window, RetryIn: times[0].Add(window).Sub(now)}
+		return time.Time{}, &rituals.PersonError{Err: &RateError{Limit: limit, Window: window, RetryIn: times[0].Add(window).Sub(now)}}
 	}
 	s.notes[userID] = append(times, now)
 	return now, nil
