@@ -40,9 +40,11 @@ func BackupToFile(db *DB, path string, force bool) (int64, error) {
 }
 
 // CompactBackup streams a compacted, consistent copy of db to w (see BackupToFile); the
-// copy is staged in a temporary file that is removed afterwards.
+// copy is staged in a temporary file beside the database (the one directory known to be
+// writable and on disk: a container may have no /tmp, and a tmpfs one holds the copy in memory),
+// removed afterwards.
 func (db *DB) CompactBackup(w io.Writer) (int64, error) {
-	f, err := os.CreateTemp("", "ritualbot-backup-*.db")
+	f, err := createTemp(db.path, "database")
 	if err != nil {
 		return 0, err
 	}

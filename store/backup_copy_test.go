@@ -181,3 +181,25 @@ func TestBackupOfALargeFileIsConsistentWhileTheFileGrows(t *testing.T) {
 		}
 	}
 }
+
+func TestStreamedBackupNeedsNoTemporaryDirectory(t *testing.T) {
+	// The Docker image has no /tmp: the copy is staged beside the database, and removed.
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	w := opsOpen(t)
+	w.populate()
+	var buf bytes.Buffer
+	n, err := w.db.CompactBackup(&buf)
+	if err != nil || n != int64(buf.Len()) || n == 0 {
+		t.Fatalf("CompactBackup wrote %d bytes (buffer %d): %v", n, buf.Len(), err)
+	}
+	if left := opsTempLeft(t, filepath.Dir(w.path)); len(left) > 0 {
+		t.Errorf("temporary files left beside the database: %v", left)
+	}
+	copyPath := filepath.Join(t.TempDir(), "streamed.db")
+	if err := os.WriteFile(copyPath, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := VerifyBackup(copyPath); err != nil {
+		t.Fatal(err)
+	}
+}
