@@ -54,7 +54,7 @@ const retentionHead = 2 + len(digestTimeLayout) + 1
 
 // retentionKey is the index entry of the record key of kind, dated at.
 func retentionKey(kind byte, at time.Time, key []byte) []byte {
-	k := make([]byte, 0, 3+len(digestTimeLayout)+len(key))
+	k := make([]byte, 0, retentionHead+len(key))
 	k = append(k, kind, '/')
 	k = at.UTC().AppendFormat(k, digestTimeLayout)
 	k = append(k, '/')
