@@ -9,10 +9,9 @@ import (
 	"fmt"
 	"net/http"
 	"path"
-	"strconv"
+	"slices"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/slack-go/slack"
 
@@ -82,10 +81,10 @@ func (d *Delivery) OnUploaded(kind string, fn func(item rituals.OutboxItem, file
 }
 
 // uploadFiles shares files in channel (in threadTS's thread) with Slack's three-step upload, once:
-// after an earlier attempt it first looks for them there. A permanent refusal (the app lacks
+// after an earlier attempt (check) it first looks for them there. A final refusal (the app lacks
 // files:write, uploads are turned off in the workspace) is logged and the message counts as
 // delivered, since its text already says the same; other errors are returned to be retried.
-func (d *Delivery) uploadFiles(ctx context.Context, item rituals.OutboxItem, channel, threadTS string, files []File) error {
+func (d *Delivery) uploadFiles(ctx context.Context, item rituals.OutboxItem, channel, threadTS string, files []File, check bool) error {
 	if len(files) == 0 {
 		return nil
 	}
@@ -100,7 +99,7 @@ func (d *Delivery) uploadFiles(ctx context.Context, item rituals.OutboxItem, cha
 		ext := path.Ext(f.Name)
 		names[i] = strings.TrimSuffix(f.Name, ext) + "-" + tag + ext
 	}
-	if item.Attempts > 0 {
+	if check {
 		found, err := d.findUploaded(ctx, item, channel, threadTS, names)
 		var se slack.SlackErrorResponse
 		switch {
@@ -151,7 +150,7 @@ func (d *Delivery) uploadFiles(ctx context.Context, item rituals.OutboxItem, cha
 // are returned to be retried.
 func (d *Delivery) uploadRefused(item rituals.OutboxItem, err error) error {
 	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && (permanentErrors[se.Err] || se.Err == "file_uploads_disabled") {
+	if errors.As(err, &se) && (finalErrors[se.Err] || se.Err == "file_uploads_disabled") {
 		d.log.Warn("Slack refused the files; the message went without them", "key", item.Key, "error", se.Err)
 		return nil
 	}
@@ -169,41 +168,30 @@ func (d *Delivery) uploaded(item rituals.OutboxItem, files []Uploaded) {
 }
 
 // findUploaded returns the files named names that the bot shared in channel (in threadTS's thread
-// when set) since the item's last attempt.
+// when set) since the item's first attempt, reading as findSent does.
 func (d *Delivery) findUploaded(ctx context.Context, item rituals.OutboxItem, channel, threadTS string, names []string) ([]Uploaded, error) {
-	oldest := strconv.FormatInt(item.LastAttempt.Add(-time.Minute).Unix(), 10) + ".000000"
-	var msgs []slack.Message
-	if threadTS != "" {
-		if err := d.limits.wait(ctx, "conversations.replies", ""); err != nil {
-			return nil, err
-		}
-		replies, _, _, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-			ChannelID: channel, Timestamp: threadTS, Oldest: oldest, Limit: 200})
-		if err != nil {
-			d.limits.observe("conversations.replies", err)
-			return nil, err
-		}
-		msgs = replies
-	} else {
-		if err := d.limits.wait(ctx, "conversations.history", ""); err != nil {
-			return nil, err
-		}
-		resp, err := d.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{ChannelID: channel, Oldest: oldest, Limit: 200})
-		if err != nil {
-			d.limits.observe("conversations.history", err)
-			return nil, err
-		}
-		msgs = resp.Messages
+	var oldest string
+	if !item.CheckFrom.IsZero() {
+		oldest = slackTS(item.CheckFrom.Add(-checkMargin))
 	}
 	var found []Uploaded
-	for _, m := range msgs {
-		for _, f := range m.Files {
-			for _, name := range names {
-				if f.Name == name {
+	cursor := ""
+	for range maxCheckPages {
+		msgs, next, err := d.readPage(ctx, channel, threadTS, oldest, cursor)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			for _, f := range m.Files {
+				if slices.Contains(names, f.Name) {
 					found = append(found, Uploaded{ID: f.ID, Name: f.Name, Title: f.Title, Channel: channel})
 				}
 			}
 		}
+		if len(found) > 0 || next == "" {
+			return found, nil
+		}
+		cursor = next
 	}
 	return found, nil
 }
