@@ -64,13 +64,30 @@ func (f Figures) Charts() []Chart {
 	return out
 }
 
-// alt lists each week's figure after a heading, within Slack's limit.
+// alt lists each week's figure after a heading, within Slack's limit; weeks with nothing are
+// counted rather than read out one by one.
 func (f Figures) alt(heading string, figure func(Week) string) string {
-	parts := make([]string, 0, len(f.Weeks))
+	parts := make([]string, 0, len(f.Weeks)+1)
+	quiet := 0
 	for _, w := range f.Weeks {
-		parts = append(parts, "week to "+day(w.End)+": "+figure(w))
+		got := figure(w)
+		if got == figure(Week{End: w.End}) {
+			quiet++
+			continue
+		}
+		parts = append(parts, "week to "+day(w.End)+": "+got)
 	}
-	return cut(heading+". "+strings.Join(parts, "; ")+".", maxAlt)
+	switch {
+	case len(parts) == 0 && quiet == 1:
+		parts = append(parts, "nothing that week")
+	case len(parts) == 0:
+		parts = append(parts, fmt.Sprintf("nothing in any of the %d weeks", quiet))
+	case quiet == 1:
+		parts = append(parts, "nothing in the other week")
+	case quiet > 1:
+		parts = append(parts, fmt.Sprintf("nothing in the other %d weeks", quiet))
+	}
+	return cut(heading+": "+strings.Join(parts, "; ")+".", maxAlt)
 }
 
 // Table is the figures as a plain-text table, the same numbers the charts show; put it in a code

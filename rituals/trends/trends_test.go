@@ -158,7 +158,7 @@ func TestTableAndAltTextCarryTheNumbers(t *testing.T) {
 			t.Errorf("chart %s: title %q alt %q", c.Name, c.Title, c.Alt)
 		}
 	}
-	if !strings.Contains(charts[0].Alt, "week to Nov 27: 6 of 8") || !strings.Contains(charts[1].Alt, "3 of 4") {
+	if !strings.Contains(charts[0].Alt, "week to Nov 27: 6 of 8; nothing in the other week.") || !strings.Contains(charts[1].Alt, "3 of 4") {
 		t.Errorf("alt texts %q / %q", charts[0].Alt, charts[1].Alt)
 	}
 	if !strings.Contains(charts[3].Alt, "Nov 27: 1×0 2×1 3×2 4×3 5×1 (7 answers, mean 3.6)") {
@@ -188,5 +188,8 @@ func TestEmptyFiguresStillSaySomething(t *testing.T) {
 	}
 	if !strings.Contains(f.Table(), "No pulse question was released") {
 		t.Errorf("table %q", f.Table())
+	}
+	if c := f.Charts(); len(c) != 1 || !strings.Contains(c[0].Alt, "nothing that week") {
+		t.Errorf("charts of an empty history %+v", c)
 	}
 }
