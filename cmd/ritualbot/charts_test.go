@@ -388,20 +388,20 @@ func TestChartsConfigKey(t *testing.T) {
 	}
 }
 
-// TestChartUploadIsCheckedAfterALostAnswer loses Slack's answer to files.completeUploadExternal
-// (the bot gives up waiting after Slack shared the files): the next attempt finds the table and
-// the charts in the thread and sends neither again.
-func TestChartUploadIsCheckedAfterALostAnswer(t *testing.T) {
+// uploadHarness is a delivery worker with the charts renderer, on a real database and the
+// emulator, and one charts message queued for #general.
+func uploadHarness(t *testing.T) (*slackfake.Server, *store.DB, *bot.Delivery, trends.Figures) {
+	t.Helper()
 	fake, err := newDemoWorkspace(slackfake.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer fake.Close()
+	t.Cleanup(func() { fake.Close() })
 	db, err := store.Open(filepath.Join(t.TempDir(), "u.db"), store.Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(func() { db.Close() })
 	end := time.Date(2026, 11, 27, 16, 0, 0, 0, time.UTC)
 	f := trends.Bucket(end, trends.DefaultWeeks, trends.Events{Coffee: []trends.CoffeeRound{{At: end, Groups: 4, Met: 3}}})
 	f.Has = trends.Has{Coffee: true, Icebreakers: true}
@@ -417,7 +417,39 @@ func TestChartUploadIsCheckedAfterALostAnswer(t *testing.T) {
 	d := bot.NewDelivery(api, db, bot.DeliveryOptions{MaxBackoff: 20 * time.Millisecond})
 	svc := &trends.Service{Store: db.Charts(), Scope: func(string) (trends.Scope, bool) { return trends.Scope{}, false }}
 	bot.RegisterCharts(b, d, svc, bot.ChartsOptions{Upload: true})
+	return fake, db, d, f
+}
 
+// tablesIn counts the charts tables posted in channel.
+func tablesIn(fake *slackfake.Server, channel string) int {
+	n := 0
+	for _, m := range fake.Messages(channel) {
+		if strings.Contains(string(m.Blocks), "Week to") {
+			n++
+		}
+	}
+	return n
+}
+
+func TestChartsWithoutFileScopeStillDeliverTheTable(t *testing.T) {
+	fake, db, d, _ := uploadHarness(t)
+	fake.SetScopes([]string{"chat:write", "channels:history"})
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	drainAll(ctx, t, d, db)
+	if n := tablesIn(fake, demoGeneral); n != 1 || len(fake.Files()) != 0 {
+		t.Errorf("%d tables, %d files", n, len(fake.Files()))
+	}
+	if stats, _ := db.Stats(); stats.Failed != 0 || stats.Delivered != 1 {
+		t.Errorf("outbox: %d failed, %d delivered; the table is the source of truth and was delivered", stats.Failed, stats.Delivered)
+	}
+}
+
+// TestChartUploadIsCheckedAfterALostAnswer loses Slack's answer to files.completeUploadExternal
+// (the bot gives up waiting after Slack shared the files): the next attempt finds the table and
+// the charts in the thread and sends neither again.
+func TestChartUploadIsCheckedAfterALostAnswer(t *testing.T) {
+	fake, db, d, f := uploadHarness(t)
 	fake.SetLatency("files.completeUploadExternal", 2*time.Second)
 	short, cancel := context.WithTimeout(context.Background(), time.Second)
 	_, _ = d.Drain(short)
@@ -433,13 +465,7 @@ func TestChartUploadIsCheckedAfterALostAnswer(t *testing.T) {
 	if n := len(fake.Files()); n != len(f.Charts()) {
 		t.Errorf("%d files in Slack, want each of the %d charts once", n, len(f.Charts()))
 	}
-	tables := 0
-	for _, m := range fake.Messages(demoGeneral) {
-		if strings.Contains(string(m.Blocks), "Week to") {
-			tables++
-		}
-	}
-	if tables != 1 {
+	if tables := tablesIn(fake, demoGeneral); tables != 1 {
 		t.Errorf("the table was posted %d times", tables)
 	}
 	if _, ok, _ := db.Charts().LatestChart(); !ok {
