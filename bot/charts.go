@@ -176,9 +176,17 @@ func summary(f trends.Figures) string {
 		parts = append(parts, fmt.Sprintf("%d feedback answers released", w.FeedbackAnswers))
 	}
 	text := fmt.Sprintf("Week to %s: %s.", trends.Label(w.End), strings.Join(parts, ", "))
-	for _, p := range f.Pulses {
-		last := p.Batches[len(p.Batches)-1]
-		text += fmt.Sprintf("\nPulse “%s”: mean %.1f of 5 from %d answers (%s).", Escape(p.Question), last.Mean(), last.Count(), trends.Label(last.At))
+	// The pulse question released last, with its ratings drawn as the release drew them.
+	var latest *trends.Pulse
+	for i, p := range f.Pulses {
+		if latest == nil || p.Batches[len(p.Batches)-1].At.After(latest.Batches[len(latest.Batches)-1].At) {
+			latest = &f.Pulses[i]
+		}
+	}
+	if latest != nil {
+		last := latest.Batches[len(latest.Batches)-1]
+		text += fmt.Sprintf("\nPulse “%s”, released %s: mean %.1f of 5 from %d answers.\n%s", Escape(latest.Question),
+			trends.Label(last.At), last.Mean(), last.Count(), distribution(last.Distribution, latest.Scale))
 	}
 	return text
 }

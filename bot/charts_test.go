@@ -92,7 +92,7 @@ func TestStatsScopeReadsAMentionAllOrWhereItWasTyped(t *testing.T) {
 
 func TestSummarySaysTheLatestWeekAndPulse(t *testing.T) {
 	got := summary(chartFigures())
-	for _, want := range []string{"Week to Nov 27", "6 of 8 shared an update", "3 of 4 coffee groups met", "4 feedback answers released", "mean 3.0 of 5 from 4 answers", "&lt;here&gt;"} {
+	for _, want := range []string{"Week to Nov 27", "6 of 8 shared an update", "3 of 4 coffee groups met", "4 feedback answers released", "mean 3.0 of 5 from 4 answers", "&lt;here&gt;", "`█████░░░░░` 2 1", "`██████████` 3 2"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("summary %q lacks %q", got, want)
 		}
