@@ -3,8 +3,10 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -189,4 +191,34 @@ func summary(f trends.Figures) string {
 			trends.Label(last.At), last.Mean(), last.Count(), distribution(last.Distribution, latest.Scale))
 	}
 	return text
+}
+
+// refusedSlackFile reports Slack's refusal of a view whose image names a file it does not have
+// (deleted since it was shared, or not processed yet).
+func refusedSlackFile(err error) bool {
+	var se slack.SlackErrorResponse
+	if !errors.As(err, &se) {
+		return false
+	}
+	for _, m := range se.ResponseMetadata.Messages {
+		if strings.Contains(m, "slack_file") {
+			return true
+		}
+	}
+	return false
+}
+
+// publishWithoutSlackFiles publishes a Home tab again without its images of Slack files, so a
+// chart deleted in Slack costs the picture, not the whole tab.
+func (b *Bot) publishWithoutSlackFiles(ctx context.Context, userID string, blocks []slack.Block) error {
+	kept := slices.DeleteFunc(slices.Clone(blocks), func(bl slack.Block) bool {
+		img, ok := bl.(*slack.ImageBlock)
+		return ok && img.SlackFile != nil
+	})
+	b.log.Warn("Slack refused a chart on the Home tab (deleted in Slack?); showing the tab without it")
+	_, err := b.api.PublishViewContext(ctx, slack.PublishViewContextRequest{
+		UserID: userID,
+		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: kept}},
+	})
+	return err
 }

@@ -37,6 +37,9 @@ func (b *Bot) PublishHome(ctx context.Context, userID string) error {
 		UserID: userID,
 		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}},
 	})
+	if err != nil && refusedSlackFile(err) {
+		return b.publishWithoutSlackFiles(ctx, userID, blocks) // bot/charts.go
+	}
 	return err
 }
 

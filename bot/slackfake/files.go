@@ -298,3 +298,34 @@ func renderFiles(files []*File) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// DeleteFile removes a file, as a person deleting it in Slack would: its messages lose it, and a
+// block that names it is refused from then on.
+func (s *Server) DeleteFile(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.files.byID, id)
+	for _, c := range s.ws.channels {
+		for _, m := range c.msgs {
+			m.files = slices.DeleteFunc(m.files, func(f *File) bool { return f.ID == id })
+		}
+	}
+	s.notifyLocked()
+}
+
+// slackFilesLocked refuses image blocks whose slack_file names a file the workspace does not have
+// (never uploaded, or deleted), as Slack answers "invalid slack file".
+func (s *Server) slackFilesLocked(blocks []any, pointer string) *apiErr {
+	for i, b := range blocks {
+		m, _ := b.(map[string]any)
+		sf, ok := m["slack_file"].(map[string]any)
+		if !ok {
+			continue
+		}
+		id, _ := sf["id"].(string)
+		if _, known := s.files.byID[id]; id == "" || !known {
+			return errf("invalid_arguments", fmt.Sprintf("[ERROR] invalid slack file [json-pointer:%s/%d/slack_file]", pointer, i))
+		}
+	}
+	return nil
+}

@@ -296,6 +296,17 @@ func TestChartsInTheDigestThreadShowOnlyReleasedBatches(t *testing.T) {
 	if !strings.Contains(home, files["checkins"].ID) || !strings.Contains(home, "How the rituals are going") {
 		t.Errorf("admin's Home tab lacks the chart %s: %s", files["checkins"].ID, home)
 	}
+	// Someone deletes the chart in Slack: the Home tab still opens, without the picture.
+	h.fake.DeleteFile(files["checkins"].ID)
+	if _, err := h.fake.OpenHome(ctx, demoAdmin); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(ctx, func() bool {
+		home = string(h.fake.HomeView(demoAdmin))
+		return !strings.Contains(home, "slack_file")
+	}); err != nil || !strings.Contains(home, "How the rituals are going") {
+		t.Fatalf("admin's Home tab after the chart was deleted: %v %s", err, home)
+	}
 	if _, err := h.fake.OpenHome(ctx, "U04SAM"); err != nil {
 		t.Fatal(err)
 	}
