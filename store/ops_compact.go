@@ -2,12 +2,10 @@ package store
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // compactTxMaxSize bounds the bytes copied per transaction while compacting, so a large database
@@ -35,15 +33,18 @@ func Compact(path string) (before, after int64, err error) {
 	case kind == fileForeign:
 		return 0, 0, fmt.Errorf("%s is not a ritualbot database (no bbolt header)", path)
 	}
-	src, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: opsLockTimeout})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return 0, 0, inUseError{path}
+	if _, err := checkFile(path, "database", opsLockTimeout); err != nil {
+		return 0, 0, err
 	}
+	src, err := openBolt(path, "database", &bolt.Options{ReadOnly: true, Timeout: opsLockTimeout})
 	if err != nil {
-		return 0, 0, fmt.Errorf("open database %s: %w", path, err)
+		return 0, 0, err
 	}
 	defer src.Close()
-	if err := src.View(func(tx *bolt.Tx) error { return checkSchemaAndPages(tx, "database "+path) }); err != nil {
+	err = guard("database", path, func() error {
+		return src.View(func(tx *bolt.Tx) error { return checkSchema(tx, "database "+path) })
+	})
+	if err != nil {
 		return 0, 0, err
 	}
 
@@ -53,7 +54,7 @@ func Compact(path string) (before, after int64, err error) {
 	}
 	tmp := f.Name()
 	f.Close()
-	if err := compactInto(tmp, src); err != nil {
+	if err := guard("database", path, func() error { return compactInto(tmp, src) }); err != nil {
 		os.Remove(tmp)
 		return 0, 0, fmt.Errorf("compact %s: %w (the database is unchanged)", path, err)
 	}
@@ -127,13 +128,4 @@ func nextPair(a, b *bolt.Cursor) (ka, va, kb, vb []byte) {
 	ka, va = a.Next()
 	kb, vb = b.Next()
 	return
-}
-
-// checkSchemaAndPages checks what a database needs before compaction: a schema version this
-// binary knows and undamaged pages. Missing buckets are no reason not to compact (Open adds them).
-func checkSchemaAndPages(tx *bolt.Tx, name string) error {
-	if err := checkSchema(tx, name); err != nil {
-		return err
-	}
-	return checkPages(tx, name)
 }
