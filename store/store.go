@@ -40,7 +40,7 @@ type Options struct {
 
 // DB is an open ritualbot database.
 type DB struct {
-	bolt *bolt.DB
+	bolt *boltDB
 	path string
 	log  *slog.Logger
 
@@ -110,7 +110,8 @@ func Open(path string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{bolt: b, path: path, log: log, Now: time.Now}
+	db := &DB{bolt: &boltDB{DB: b}, path: path, log: log, Now: time.Now}
+	db.bolt.now = func() time.Time { return db.Now() }
 	if err := guard("database", path, db.migrate); err != nil {
 		b.Close()
 		if errors.Is(err, ErrDamaged) {

@@ -20,9 +20,18 @@ import (
 // opsBot runs the bot with its ops listener on a free loopback port.
 func opsBot(t *testing.T, clock *virtualClock) (*harness, string) {
 	t.Helper()
+	return opsBotWith(t, clock, nil)
+}
+
+// opsBotWith is opsBot with setup run on Main before it opens.
+func opsBotWith(t *testing.T, clock *virtualClock, setup func(*Main)) (*harness, string) {
+	t.Helper()
 	h := startBotWith(t, slackfake.Options{}, func(m *Main) {
 		m.Now, m.MaxSleep = clock.Now, 10*time.Millisecond
 		m.Config.Ops.Listen = "127.0.0.1:0"
+		if setup != nil {
+			setup(m)
+		}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()

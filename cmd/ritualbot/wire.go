@@ -44,6 +44,8 @@ type Main struct {
 
 	// Limits are the Slack rate limits delivery respects; zero means Slack's own.
 	Limits bot.Limits
+	// DiskSpace measures the disk holding the database for /healthz; nil means statfs.
+	DiskSpace func(path string) (store.DiskSpace, error)
 
 	DB        *store.DB
 	Bot       *bot.Bot
