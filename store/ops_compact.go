@@ -27,7 +27,7 @@ func Compact(path string) (before, after int64, err error) {
 	case err != nil:
 		return 0, 0, fmt.Errorf("database %s: %w", path, err)
 	case kind == fileMissing:
-		return 0, 0, fmt.Errorf("database %s does not exist", path)
+		return 0, 0, noDatabaseError{"no database exists at " + path}
 	case kind == fileEmpty:
 		return 0, 0, fmt.Errorf("database %s is empty: nothing to compact", path)
 	case kind == fileForeign:

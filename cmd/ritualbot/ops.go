@@ -175,7 +175,8 @@ func (m *Main) diskLow(h *health) string {
 	return fmt.Sprintf("the disk holding the database is nearly full: %s free of %s", humanBytes(int64(space.Free)), humanBytes(int64(space.Total)))
 }
 
-// opsHandler serves /healthz, /metrics, and for the CLI /status and /backup.
+// opsHandler serves /healthz and /metrics, and nothing else: people bind ops.listen to 0.0.0.0 so
+// that Prometheus can scrape it. What only an operator may ask goes over the control socket.
 func (m *Main) opsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -187,21 +188,6 @@ func (m *Main) opsHandler() http.Handler {
 		_ = json.NewEncoder(w).Encode(h)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
-		stats, err := m.DB.Stats()
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, formatOutboxStats(stats, m.Now())+formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5)))
-	})
-	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/octet-stream")
-		if _, err := m.DB.CompactBackup(w); err != nil {
-			m.Logger.Error("backup over the ops listener failed", "component", "ops", "err", err)
-		}
-	})
 	return mux
 }
 

@@ -384,13 +384,18 @@ func (m *Main) noteSkip(key schedule.Key, reason string) {
 
 // Run runs every part until ctx is cancelled or one fails.
 func (m *Main) Run(ctx context.Context) error {
+	ctl, err := m.listenControl()
+	if err != nil {
+		return err
+	}
+	defer ctl.close()
 	if err := m.checkBotToken(ctx); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 6)
 	start := func(name string, run func(context.Context) error) {
 		wg.Go(func() {
 			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -404,6 +409,7 @@ func (m *Main) Run(ctx context.Context) error {
 	start("delivery", m.Delivery.Run)
 	start("scheduler", m.Scheduler.Run)
 	start("timers", m.Timers.Run)
+	start("control", ctl.serve)
 	if m.Config.Ops.Listen != "" {
 		start("ops", m.runOps)
 	}
