@@ -354,3 +354,47 @@ func TestStructureCheckAcceptsWhatBboltWrites(t *testing.T) {
 	}
 	t.Logf("checked a %d KiB file", fi.Size()>>10)
 }
+
+// BenchmarkCheckStructure measures the check every command runs before bbolt opens a file, on a
+// file of about 84 MB (a year of a 500-person team): time, and memory allocated, per check.
+func BenchmarkCheckStructure(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "year.db")
+	db, err := bolt.Open(path, 0o600, &bolt.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	value := bytes.Repeat([]byte("x"), 900)
+	for batch := range 8 {
+		err := db.Update(func(tx *bolt.Tx) error {
+			bk, err := tx.CreateBucketIfNotExists(fmt.Appendf(nil, "bucket%d", batch%4))
+			if err != nil {
+				return err
+			}
+			for i := range 10_000 {
+				if err := bk.Put(fmt.Appendf(nil, "%02d/%08d", batch, i), value); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Close()
+	f, err := os.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	fi, _ := f.Stat()
+	b.SetBytes(fi.Size())
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := checkStructure(f, fi.Size()); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(fi.Size())/(1<<20), "file-MiB")
+}

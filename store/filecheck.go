@@ -124,6 +124,7 @@ type fileCheck struct {
 	pages    uint64   // the high-water mark: pages 0..pages-1 are in use or free
 	seen     []uint64 // a bit per page: free, or reached
 	levels   [maxCheckDepth + 1]checkLevel
+	scratch  []byte // a page header, read and used at once
 	// recovered is set when one of the two meta pages is invalid: bbolt reads the other.
 	recovered bool
 }
@@ -140,7 +141,7 @@ type checkLevel struct {
 // what is wrong in a few words, or nil. recovered reports that one of the two meta pages is
 // invalid, so bbolt reads the other.
 func checkStructure(r io.ReaderAt, size int64) (recovered bool, err error) {
-	c := &fileCheck{r: r}
+	c := &fileCheck{r: r, scratch: make([]byte, pageHeaderSize)}
 	m, err := c.chooseMeta(size)
 	if err != nil {
 		return false, err
@@ -204,14 +205,19 @@ func (c *fileCheck) chooseMeta(size int64) (meta, error) {
 	return m, nil
 }
 
-// mark records pages id..id+n-1 as used (reached or free); a page used twice is damage.
-func (c *fileCheck) mark(id, n uint64, what string) error {
+// mark records pages id..id+n-1 as used (reached, or free when free is set); a page used twice
+// is damage.
+func (c *fileCheck) mark(id, n uint64, free bool) error {
 	for p := id; p < id+n; p++ {
 		word, bit := p/64, uint64(1)<<(p%64)
-		if c.seen[word]&bit != 0 {
-			return fmt.Errorf("page %d is used twice (found again as %s)", p, what)
+		if c.seen[word]&bit == 0 {
+			c.seen[word] |= bit
+			continue
 		}
-		c.seen[word] |= bit
+		if free {
+			return fmt.Errorf("page %d is listed as free twice", p)
+		}
+		return fmt.Errorf("page %d is used twice, or used and free (found again through page %d)", p, id)
 	}
 	return nil
 }
@@ -222,8 +228,8 @@ func (c *fileCheck) pageHeader(id uint64) (flags, count uint16, span int64, err 
 	if id < 2 || id >= c.pages {
 		return 0, 0, 0, fmt.Errorf("a page refers to page %d, outside the file's %d pages", id, c.pages)
 	}
-	var h [pageHeaderSize]byte
-	if _, err := c.r.ReadAt(h[:], int64(id)*c.pageSize); err != nil {
+	h := c.scratch[:pageHeaderSize]
+	if _, err := c.r.ReadAt(h, int64(id)*c.pageSize); err != nil {
 		return 0, 0, 0, fmt.Errorf("page %d cannot be read: %w", id, err)
 	}
 	if got := native.Uint64(h[0:]); got != id {
@@ -233,7 +239,7 @@ func (c *fileCheck) pageHeader(id uint64) (flags, count uint16, span int64, err 
 	if overflow >= c.pages-id {
 		return 0, 0, 0, fmt.Errorf("page %d claims %d more pages, beyond the file's %d", id, overflow, c.pages)
 	}
-	return native.Uint16(h[8:]), native.Uint16(h[10:]), int64(overflow+1) * c.pageSize, c.mark(id, overflow+1, fmt.Sprintf("page %d", id))
+	return native.Uint16(h[8:]), native.Uint16(h[10:]), int64(overflow+1) * c.pageSize, c.mark(id, overflow+1, false)
 }
 
 // checkFreelist checks the free-page list: a freelist page within the file listing pages within
@@ -270,7 +276,7 @@ func (c *fileCheck) checkFreelist(id uint64) error {
 			if p < 2 || p >= c.pages {
 				return fmt.Errorf("the free-page list names page %d, outside the file's %d pages", p, c.pages)
 			}
-			if err := c.mark(p, 1, "a free page"); err != nil {
+			if err := c.mark(p, 1, true); err != nil {
 				return err
 			}
 		}
@@ -480,8 +486,8 @@ func (c *fileCheck) checkBucket(v pageView, depth int, off, size int64) error {
 	if depth+1 > maxCheckDepth {
 		return fmt.Errorf("its pages nest more than %d deep at page %d", maxCheckDepth, v.id)
 	}
-	var ph [pageHeaderSize]byte
-	if _, err := c.r.ReadAt(ph[:], inline.off); err != nil {
+	ph := c.scratch[:pageHeaderSize]
+	if _, err := c.r.ReadAt(ph, inline.off); err != nil {
 		return fmt.Errorf("page %d cannot be read: %w", v.id, err)
 	}
 	if flags := native.Uint16(ph[8:]); flags != leafPageFlag {
