@@ -53,10 +53,7 @@ func verifyFile(path, role string) error {
 	case kind == fileForeign:
 		return fmt.Errorf("%s %s is not a ritualbot database (no bbolt header)", role, path)
 	}
-	if _, err := checkFile(path, role, opsLockTimeout); err != nil {
-		return err
-	}
-	b, err := openBolt(path, role, &bolt.Options{ReadOnly: true, Timeout: opsLockTimeout})
+	b, err := openReadOnly(path, role)
 	if err != nil {
 		return err
 	}

@@ -17,8 +17,8 @@ const compactTxMaxSize = 64 << 20
 // people, pruned history) until they are reused. It returns the file's size before and after.
 //
 // The file is opened read-only, waiting at most a second for its lock, so a running bot gives the
-// error Open gives ("database PATH is in use by another process"); the lock is held until the new
-// file is in place. The compacted copy is written to a temporary file next to path, synced,
+// error Open gives ("database PATH is in use by another process"), and a damaged one ErrDamaged;
+// the lock is held until the new file is in place. The compacted copy is written to a temporary file next to path, synced,
 // compared key by key with the original, given the original's permissions and owner, then
 // renamed over it: on any failure the original is left untouched.
 func Compact(path string) (before, after int64, err error) {
@@ -33,10 +33,7 @@ func Compact(path string) (before, after int64, err error) {
 	case kind == fileForeign:
 		return 0, 0, fmt.Errorf("%s is not a ritualbot database (no bbolt header)", path)
 	}
-	if _, err := checkFile(path, "database", opsLockTimeout); err != nil {
-		return 0, 0, err
-	}
-	src, err := openBolt(path, "database", &bolt.Options{ReadOnly: true, Timeout: opsLockTimeout})
+	src, err := openReadOnly(path, "database")
 	if err != nil {
 		return 0, 0, err
 	}

@@ -68,6 +68,15 @@ func openBolt(path, role string, opts *bolt.Options) (b *bolt.DB, err error) {
 	return b, nil
 }
 
+// openReadOnly opens the file at path read-only for an operation on a stopped bot's file
+// (verify, compact), after checkFile, waiting at most opsLockTimeout for a lock held elsewhere.
+func openReadOnly(path, role string) (*bolt.DB, error) {
+	if _, err := checkFile(path, role, opsLockTimeout); err != nil {
+		return nil, err
+	}
+	return openBolt(path, role, &bolt.Options{ReadOnly: true, Timeout: opsLockTimeout})
+}
+
 // guard runs fn, turning a panic or a memory fault in it (bbolt reading a page that contradicts
 // the file) into a damaged-file error. The structure check runs first, so this is the last
 // resort, not the way damage is found.
