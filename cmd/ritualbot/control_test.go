@@ -138,35 +138,12 @@ func TestAStaleSocketStopsNothing(t *testing.T) {
 	h.shutdown()
 }
 
-// runOn runs the real wiring against the emulator on the database at dbPath and returns what
-// Run returned; it gives up after 20 seconds.
-func runOn(t *testing.T, dbPath string) error {
-	t.Helper()
-	fake, err := newDemoWorkspace(slackfake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fake.Close()
-	cfg, err := baseConfig(fake.APIURL(), dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := &Main{Config: cfg, BotToken: fake.BotToken(), AppToken: fake.AppToken()}
-	if err := m.Open(); err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	return m.Run(ctx)
-}
-
 func TestASocketPathHoldingSomethingElseIsLeftAlone(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "bot.db")
 	if err := os.WriteFile(dbPath+".sock", []byte("mine"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := runOn(t, dbPath); err == nil || !strings.Contains(err.Error(), dbPath+".sock exists and is not a socket") {
+	if err := runOn(t, dbPath, "", ""); err == nil || !strings.Contains(err.Error(), dbPath+".sock exists and is not a socket") {
 		t.Errorf("run beside a file at the socket path: %v", err)
 	}
 	if got, _ := os.ReadFile(dbPath + ".sock"); string(got) != "mine" {
@@ -179,7 +156,7 @@ func TestASocketPathTooLongIsExplained(t *testing.T) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	err := runOn(t, filepath.Join(dir, "bot.db"))
+	err := runOn(t, filepath.Join(dir, "bot.db"), "", "")
 	if err == nil || !strings.Contains(err.Error(), "give store.path a shorter one") {
 		t.Errorf("run with a database path too long for a socket beside it: %v", err)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -11,6 +10,17 @@ import (
 
 	"github.com/ritualbot/ritualbot/store"
 )
+
+// getHealth GETs /healthz and decodes it; it returns the body too, for messages.
+func getHealth(t *testing.T, base string) (int, health, string) {
+	t.Helper()
+	code, body := get(t, base+"/healthz")
+	var hz health
+	if err := json.Unmarshal([]byte(body), &hz); err != nil {
+		t.Fatalf("healthz body %q: %v", body, err)
+	}
+	return code, hz, body
+}
 
 func TestHealthzSaysDegradedWhenTheDiskIsNearlyFull(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
@@ -23,18 +33,7 @@ func TestHealthzSaysDegradedWhenTheDiskIsNearlyFull(t *testing.T) {
 			return store.DiskSpace{Free: free.Load(), Total: 100 << 30}, nil
 		}
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	_ = waitFor(ctx, h.main.Bot.Connected)
-	healthz := func() (int, health, string) {
-		code, body := get(t, base+"/healthz")
-		var hz health
-		if err := json.Unmarshal([]byte(body), &hz); err != nil {
-			t.Fatalf("healthz body %q: %v", body, err)
-		}
-		return code, hz, body
-	}
-	if code, hz, body := healthz(); code != http.StatusOK || hz.Status != "ok" || hz.DiskFreeBytes != 40<<30 || hz.DiskTotalBytes != 100<<30 {
+	if code, hz, body := getHealth(t, base); code != http.StatusOK || hz.Status != "ok" || hz.DiskFreeBytes != 40<<30 || hz.DiskTotalBytes != 100<<30 {
 		t.Errorf("40 GiB free of 100: %d %s", code, body)
 	}
 	if got := asked.Load(); got != h.main.Config.Store.Path {
@@ -48,7 +47,7 @@ func TestHealthzSaysDegradedWhenTheDiskIsNearlyFull(t *testing.T) {
 		{3 << 30, "3.0 GiB free of 100.0 GiB"},   // under 5%
 	} {
 		free.Store(tc.free)
-		code, hz, body := healthz()
+		code, hz, body := getHealth(t, base)
 		if code != http.StatusOK || hz.Status != "degraded" || hz.DiskFreeBytes != tc.free ||
 			len(hz.Problems) != 1 || !strings.Contains(hz.Problems[0], "nearly full: "+tc.says) {
 			t.Errorf("%d bytes free: %d %s", tc.free, code, body)
@@ -59,12 +58,7 @@ func TestHealthzSaysDegradedWhenTheDiskIsNearlyFull(t *testing.T) {
 func TestHealthzMeasuresTheRealDisk(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	_, base := opsBot(t, clock)
-	_, body := get(t, base+"/healthz")
-	var hz health
-	if err := json.Unmarshal([]byte(body), &hz); err != nil {
-		t.Fatalf("healthz body %q: %v", body, err)
-	}
-	if hz.DiskTotalBytes == 0 || hz.DiskFreeBytes > hz.DiskTotalBytes {
+	if _, hz, body := getHealth(t, base); hz.DiskTotalBytes == 0 || hz.DiskFreeBytes > hz.DiskTotalBytes {
 		t.Errorf("free space of the real disk: %s", body)
 	}
 }

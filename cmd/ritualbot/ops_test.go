@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -38,6 +37,10 @@ func opsBotWith(t *testing.T, clock *virtualClock, setup func(*Main)) (*harness,
 	if err := waitFor(ctx, func() bool { return h.main.OpsAddr() != "" }); err != nil {
 		t.Fatal("the ops listener did not start")
 	}
+	// The emulator sees the socket a moment before the bot has handled its own "connected" event.
+	if err := waitFor(ctx, h.main.Bot.Connected); err != nil {
+		t.Fatal("the bot did not see itself connected")
+	}
 	return h, "http://" + h.main.OpsAddr()
 }
 
@@ -55,15 +58,7 @@ func get(t *testing.T, url string) (int, string) {
 func TestHealthzFollowsTheConnection(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	h, base := opsBot(t, clock)
-	// The emulator sees the socket a moment before the bot has handled its own "connected" event.
-	ready, cancelReady := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelReady()
-	_ = waitFor(ready, h.main.Bot.Connected)
-	code, body := get(t, base+"/healthz")
-	var hz health
-	if err := json.Unmarshal([]byte(body), &hz); err != nil {
-		t.Fatalf("healthz body %q: %v", body, err)
-	}
+	code, hz, body := getHealth(t, base)
 	if code != http.StatusOK || !hz.Connected || !hz.DatabaseWritable || len(hz.NextRuns) == 0 {
 		t.Fatalf("healthy bot: %d %s", code, body)
 	}
