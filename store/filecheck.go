@@ -22,10 +22,15 @@ type damagedError struct {
 }
 
 func (e damagedError) Error() string {
-	advice := "restore the newest backup over it with the bot stopped (ritualbot restore -config FILE -from BACKUP -force; " +
-		"copy the damaged file elsewhere first if you want to keep it)"
-	if e.role == "backup" {
+	var advice string
+	switch e.role {
+	case "database":
+		advice = "restore the newest backup over it with the bot stopped (ritualbot restore -config FILE -from BACKUP -force; " +
+			"copy the damaged file elsewhere first if you want to keep it)"
+	case "backup":
 		advice = "it cannot be restored; use another backup"
+	default: // a copy this process just wrote
+		advice = "nothing was replaced; check the disk, then try again"
 	}
 	return fmt.Sprintf("%s %s is damaged (%s): %s", e.role, e.path, e.detail, advice)
 }
