@@ -12,8 +12,8 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// ErrNoDatabase is returned by Open with MustExist when there is no database at the path (no
-// file, or an empty one); errors.Is(err, fs.ErrNotExist) holds too.
+// ErrNoDatabase is returned by Open with MustExist, and by Compact, when there is no database at
+// the path (no file, or for Open an empty one); errors.Is(err, fs.ErrNotExist) holds too.
 var ErrNoDatabase = errors.New("no database exists there")
 
 // noDatabaseError says there is no database at a path, in the words of msg.
@@ -27,7 +27,7 @@ func (e noDatabaseError) Is(target error) bool {
 // checkFile checks the structure of the bbolt file at path before bbolt maps it (see
 // checkStructure), holding a shared lock meanwhile so that a bot writing the file is reported as
 // using it rather than read half-written. role names the file in errors ("database", "backup").
-// recovered reports a file whose newest meta page is damaged and that bbolt reads from the other.
+// recovered reports a file one of whose two meta pages is invalid, so that bbolt reads the other.
 func checkFile(path, role string, lockTimeout time.Duration) (recovered bool, err error) {
 	f, err := os.Open(path)
 	if err != nil {
