@@ -200,7 +200,7 @@ func cmdRestore(args []string, stdout, stderr io.Writer) error {
 	}
 	// The bot that ran on after the backup may have sent messages it knows nothing of: those
 	// queued in it, and those of runs it will catch up. Have them checked against Slack first.
-	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout)})
+	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout), MustExist: true})
 	if err != nil {
 		return err
 	}
