@@ -63,15 +63,17 @@ func verifyFile(path, role string) error {
 	})
 }
 
-// checkRitualbot checks, inside tx, the schema and the registered buckets; name names the file
-// in errors. The page structure was checked before bbolt opened the file (checkFile).
+// checkRitualbot checks, inside tx, the schema and the registered buckets (those its schema has);
+// name names the file in errors. The page structure was checked before bbolt opened the file
+// (checkFile).
 func checkRitualbot(tx *bolt.Tx, name string) error {
 	if err := checkSchema(tx, name); err != nil {
 		return err
 	}
+	version := binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchema)) // checked above
 	var missing []string
 	for _, b := range buckets {
-		if tx.Bucket(b) == nil {
+		if tx.Bucket(b) == nil && version >= uint64(bucketSchema[string(b)]) {
 			missing = append(missing, string(b))
 		}
 	}
