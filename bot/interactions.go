@@ -32,13 +32,44 @@ type Submission struct {
 	ViewID          string
 	CallbackID      string
 	PrivateMetadata string
-	// Values maps each input's action_id to what was entered or picked.
-	Values map[string]string
+	// Values holds what was entered or picked in each input, by block_id and action_id.
+	Values Values
 	Admin  bool
 }
 
+// Field names one input of a modal as Slack nests its value: view.state.values[Block][Action].
+type Field struct{ Block, Action string }
+
+// Values holds what was entered or picked in each input of a submitted modal.
+type Values map[Field]string
+
+// Lookup returns the value of the input in block whose element has this action_id.
+func (v Values) Lookup(block, action string) (string, bool) {
+	value, ok := v[Field{Block: block, Action: action}]
+	return value, ok
+}
+
+// Get returns the value of the input in block whose element has this action_id, or "".
+func (v Values) Get(block, action string) string { return v[Field{Block: block, Action: action}] }
+
+// ByAction returns the value of the one input whose element has this action_id, for modals whose
+// block ids Slack generated; ok is false when no input or several have it.
+func (v Values) ByAction(action string) (value string, ok bool) {
+	n := 0
+	for f, s := range v {
+		if f.Action == action {
+			value, n = s, n+1
+		}
+	}
+	if n != 1 {
+		return "", false
+	}
+	return value, true
+}
+
 // ViewHandler handles a modal submission before it is acknowledged. It returns problems keyed by
-// the action_id of the input they concern; the modal then stays open and shows them.
+// the block_id of the input they concern (or by an action_id only one input has); the modal then
+// stays open and shows them. A problem under any other key is shown on the first input.
 type ViewHandler func(ctx context.Context, s Submission) (problems map[string]string, err error)
 
 // HomeSection renders one part of a person's Home tab.
@@ -106,26 +137,16 @@ func (b *Bot) tellUser(ctx context.Context, cb slack.InteractionCallback, text s
 
 // handleViewSubmission runs the modal's handler and returns the ack payload (nil closes the modal).
 func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCallback) any {
-	b.log.Debug("view submission", "callback_id", cb.View.CallbackID)
 	h, ok := b.views[cb.View.CallbackID]
 	if !ok {
-		b.log.Warn("no handler for modal", "callback_id", cb.View.CallbackID)
-		return nil
+		b.log.Warn("no handler for a submitted modal")
+		return formNotice(cb, staleFormText)
 	}
-	values := map[string]string{}
-	blockOf := map[string]string{}
+	values := Values{}
 	if cb.View.State != nil {
 		for blockID, actions := range cb.View.State.Values {
 			for actionID, a := range actions {
-				blockOf[actionID] = blockID
-				switch {
-				case a.SelectedOption.Value != "":
-					values[actionID] = a.SelectedOption.Value
-				case a.SelectedDate != "":
-					values[actionID] = a.SelectedDate
-				default:
-					values[actionID] = a.Value
-				}
+				values[Field{Block: blockID, Action: actionID}] = inputValue(a)
 			}
 		}
 	}
@@ -138,27 +159,25 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 		Admin:           b.opts.IsAdmin(cb.User.ID),
 	})
 	if err != nil {
-		b.log.Error("modal handler failed", "callback_id", cb.View.CallbackID, "err", err)
-		problems = map[string]string{"": "Something went wrong on my side; nothing was saved. Please try again in a minute."}
+		b.log.Error("modal handler failed", "err", err)
+		return formNotice(cb, failedFormText)
 	}
 	if len(problems) == 0 {
 		return nil
 	}
-	byBlock := map[string]string{}
-	for actionID, msg := range problems {
-		block, ok := blockOf[actionID]
-		if !ok {
-			// A problem not tied to one input is shown on the first input.
-			for _, bl := range blockOf {
-				block = bl
-				break
-			}
-		}
-		if block != "" {
-			byBlock[block] = msg
-		}
+	return fieldErrors(cb, problems)
+}
+
+// inputValue is what one input holds: the picked option or date, or the text typed.
+func inputValue(a slack.BlockAction) string {
+	switch {
+	case a.SelectedOption.Value != "":
+		return a.SelectedOption.Value
+	case a.SelectedDate != "":
+		return a.SelectedDate
+	default:
+		return a.Value
 	}
-	return slack.NewErrorsViewSubmissionResponse(byBlock)
 }
 
 // handleEvent routes Events API events.

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/bot/slackfake"
+)
+
+// openCheckinForm has user type `/ritual checkin` in #general and returns the check-in modal's id
+// and a value for each of its inputs.
+func (h *harness) openCheckinForm(user string) (string, map[string]string) {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.fake.SlashCommand(ctx, user, demoGeneral, "/ritual", "checkin"); err != nil {
+		h.t.Fatal(err)
+	}
+	var viewID string
+	var raw json.RawMessage
+	if err := waitFor(ctx, func() bool { viewID, raw = h.fake.OpenView(user); return viewID != "" }); err != nil {
+		h.t.Fatalf("no check-in form; logs:\n%s", h.logs.String())
+	}
+	var view struct {
+		Blocks []struct {
+			Type    string `json:"type"`
+			Element struct {
+				ActionID string `json:"action_id"`
+			} `json:"element"`
+		} `json:"blocks"`
+	}
+	if err := json.Unmarshal(raw, &view); err != nil {
+		h.t.Fatal(err)
+	}
+	values := map[string]string{}
+	for _, b := range view.Blocks {
+		if b.Type == "input" {
+			values[b.Element.ActionID] = "Shipped the thing."
+		}
+	}
+	if len(values) == 0 {
+		h.t.Fatalf("the check-in form has no inputs: %s", raw)
+	}
+	return viewID, values
+}
+
+// A modal submission must be answered within Slack's 3 seconds even when every worker is busy
+// with slow Web API calls and the queue behind them is full.
+func TestSubmissionAnsweredWhileThePoolIsSaturated(t *testing.T) {
+	const ackTimeout = time.Second
+	h := startBot(t, slackfake.Options{AckTimeout: ackTimeout}, func(c *Config) {
+		c.Icebreakers = nil
+		c.Digest = []DigestConfig{{
+			RitualChannel:   RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=Europe/Berlin 0 16 * * FRI"},
+			CheckinSchedule: "CRON_TZ=Europe/Berlin 0 10 * * THU",
+		}}
+		c.setDefaults()
+	})
+	viewID, values := h.openCheckinForm("U02RAJ")
+
+	// Every Home tab opened now takes 400 ms to publish: 40 of them fill the 8 workers and the
+	// queue of 32 behind them for about two seconds.
+	h.fake.SetLatency("views.publish", 400*time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	var acked sync.WaitGroup
+	for i := range 40 {
+		user := demoTeam[i%len(demoTeam)].ID
+		event := map[string]any{"type": "app_home_opened", "user": user, "channel": "D" + user[1:], "tab": "home",
+			"event_ts": fmt.Sprintf("1764000000.%06d", i)}
+		acked.Go(func() {
+			if _, err := h.fake.SendEvent(ctx, event, slackfake.EventOptions{}); err != nil {
+				t.Errorf("home event %d: %v", i, err)
+			}
+		})
+	}
+	acked.Wait()
+
+	ack, err := h.fake.SubmitView(ctx, "U02RAJ", viewID, values)
+	if err != nil {
+		t.Fatalf("the check-in form was not answered in time: %v", err)
+	}
+	if ack.Latency > ackTimeout/2 {
+		t.Errorf("the submission was acknowledged after %v", ack.Latency)
+	}
+	if errs := h.fake.ViewErrors(viewID); len(errs) > 0 {
+		t.Errorf("the form shows errors: %v", errs)
+	}
+	if err := waitFor(ctx, func() bool { return h.fake.CallCount("views.publish") >= 40 }); err != nil {
+		t.Fatalf("the Home tabs were not all published")
+	}
+	if got := h.command("U02RAJ", "checkin history"); !strings.Contains(got, "Shipped the thing.") {
+		t.Errorf("the update was not saved:\n%s", got)
+	}
+}
