@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -96,5 +97,97 @@ func TestSubmissionAnsweredWhileThePoolIsSaturated(t *testing.T) {
 	}
 	if got := h.command("U02RAJ", "checkin history"); !strings.Contains(got, "Shipped the thing.") {
 		t.Errorf("the update was not saved:\n%s", got)
+	}
+}
+
+// scopesFor returns the bot scopes call needs, as Slack's Web API spec lists them, for the kind of
+// conversation it is about; configured channels may be public or private, so both are needed.
+func scopesFor(call slackfake.Call, configured map[string]bool) []string {
+	kind := func(suffix string) []string {
+		ch := call.Args["channel"]
+		switch {
+		case configured[ch]:
+			return []string{"channels:" + suffix, "groups:" + suffix}
+		case strings.HasPrefix(ch, "D"):
+			return []string{"im:" + suffix}
+		default:
+			return []string{"mpim:" + suffix}
+		}
+	}
+	switch call.Method {
+	case "auth.test", "apps.connections.open", "views.publish", "views.open", "views.update", "views.push":
+		return nil
+	case "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.delete":
+		return []string{"chat:write"}
+	case "users.info", "users.list":
+		return []string{"users:read"}
+	case "reactions.add":
+		return []string{"reactions:write"}
+	case "conversations.members", "conversations.info":
+		return kind("read")
+	case "conversations.history", "conversations.replies":
+		return kind("history")
+	case "conversations.open":
+		if strings.Contains(call.Args["users"], ",") {
+			return []string{"mpim:write"}
+		}
+		return []string{"im:write"}
+	}
+	return []string{"unknown scope for " + call.Method}
+}
+
+// The manifest built for a configuration with one ritual grants every scope the bot uses when it
+// starts and when that ritual runs.
+func TestManifestCoversWhatEachRitualCalls(t *testing.T) {
+	channel := RitualChannel{Channel: demoGeneral, Schedule: "0 11 * * WED"}
+	for ritual, c := range map[string]struct {
+		edit func(*Config)
+		run  []string
+	}{
+		"coffee":     {func(c *Config) { c.Coffee = []CoffeeConfig{{RitualChannel: channel}} }, []string{"coffee now"}},
+		"icebreaker": {func(c *Config) { c.Icebreakers = []IcebreakerConfig{{RitualChannel: channel}} }, []string{"icebreaker now"}},
+		"digest": {func(c *Config) {
+			c.Digest = []DigestConfig{{RitualChannel: channel, CheckinSchedule: "0 10 * * THU"}}
+		}, []string{"checkin now", "digest now"}},
+		"feedback": {func(c *Config) { c.Feedback = []FeedbackConfig{{RitualChannel: channel, MinAnswers: 3}} }, []string{"feedback now"}},
+	} {
+		t.Run(ritual, func(t *testing.T) {
+			h := startBot(t, slackfake.Options{}, func(cfg *Config) {
+				cfg.Icebreakers = nil
+				c.edit(cfg)
+				cfg.setDefaults()
+			})
+			for _, cmd := range c.run {
+				h.command(demoAdmin, cmd)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+			defer cancel()
+			if err := waitFor(ctx, func() bool {
+				st, err := h.main.DB.Stats()
+				return err == nil && st.Pending == 0 && st.Delivered > 0
+			}); err != nil {
+				t.Fatalf("%s's messages were not delivered; logs:\n%s", ritual, h.logs.String())
+			}
+			granted := map[string]bool{}
+			for _, s := range buildManifest(h.main.Config).OAuthConfig.Scopes.Bot {
+				granted[s] = true
+			}
+			missing := map[string][]string{}
+			for _, call := range h.fake.Calls() {
+				for _, s := range scopesFor(call, map[string]bool{demoGeneral: true}) {
+					if !granted[s] && !slices.Contains(missing[s], call.Method) {
+						missing[s] = append(missing[s], call.Method)
+					}
+				}
+			}
+			seenMethods := map[string]int{}
+			for _, call := range h.fake.Calls() {
+				seenMethods[call.Method]++
+			}
+			t.Logf("calls: %v", seenMethods)
+			if len(missing) > 0 {
+				t.Errorf("the manifest for %s lacks scopes the bot used: %v", ritual, missing)
+			}
+		})
 	}
 }
