@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"sync"
@@ -126,5 +127,38 @@ func TestSubmissionValuesKeyedByBlockAndAction(t *testing.T) {
 	errs := fake.ViewErrors(viewID)
 	if errs["second"] != "Not that one." || errs[noteBlock] != "Say more." || errs["first"] != "" {
 		t.Errorf("form errors = %v (ack %s), want them on second and on %s", errs, ack.Payload, noteBlock)
+	}
+}
+
+// A handler's answer to a press on the Home tab, which has no response_url nor channel, shows at
+// the top of the person's Home.
+func TestAnswerToHomePressShowsOnHome(t *testing.T) {
+	fake := edgeBot(t, func(b *Bot) {
+		b.AddHomeSection(func(context.Context, string, bool) ([]slack.Block, error) {
+			return []slack.Block{slack.NewActionBlock("test.home", slack.NewButtonBlockElement("test.press", "x", plain("Press")))}, nil
+		})
+		b.HandleAction("test.press", func(ctx context.Context, a Action) error {
+			return b.AnswerAction(ctx, a, "You can't do that &amp; more yet.", false)
+		})
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := fake.OpenHome(ctx, edgeUser); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitUntil(ctx, func() bool { return fake.HomeView(edgeUser) != nil }); err != nil {
+		t.Fatal("no Home tab")
+	}
+	if _, err := fake.ClickButton(ctx, edgeUser, slackfake.Location{Home: true}, "test.press"); err != nil {
+		t.Fatal(err)
+	}
+	var home struct {
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	if err := waitUntil(ctx, func() bool {
+		return json.Unmarshal(fake.HomeView(edgeUser), &home) == nil && len(home.Blocks) > 0 &&
+			bytes.Contains(home.Blocks[0], []byte("You can't do that &amp; more yet."))
+	}); err != nil {
+		t.Errorf("the answer is not at the top of the Home tab: %s", fake.HomeView(edgeUser))
 	}
 }

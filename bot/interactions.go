@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -122,17 +124,46 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 
 // tellUser answers a button press privately, where the button was.
 func (b *Bot) tellUser(ctx context.Context, cb slack.InteractionCallback, text string) {
-	if cb.ResponseURL != "" {
-		if err := b.api.PostWebhook(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: text}); err == nil {
-			return
-		}
+	if err := b.answerPress(ctx, cb.User.ID, cb.Channel.ID, cb.ResponseURL, cb.View.Type == slack.VTHomeTab, text, false); err != nil {
+		b.log.Warn("could not tell a user about a button problem", "err", err)
 	}
-	if cb.Channel.ID != "" {
-		if _, err := b.api.PostEphemeralContext(ctx, cb.Channel.ID, cb.User.ID, slack.MsgOptionText(text, false)); err == nil {
-			return
+}
+
+// answerPress answers a button press privately, where the button was: through its response_url,
+// as an ephemeral in its channel, or, on the Home tab (which has neither), at the top of the
+// person's Home; failing all of these, in a DM. replace swaps the message that held the button for
+// the answer.
+func (b *Bot) answerPress(ctx context.Context, userID, channelID, responseURL string, home bool, text string, replace bool) error {
+	var errs []error
+	if responseURL != "" {
+		err := b.api.PostWebhook(ctx, responseURL, &slack.WebhookMessage{Text: text, ReplaceOriginal: replace, ResponseType: slack.ResponseTypeEphemeral})
+		if err == nil {
+			return nil
 		}
+		errs = append(errs, fmt.Errorf("response_url: %w", err))
 	}
-	b.log.Warn("could not tell a user about a button problem")
+	if channelID != "" && !home {
+		_, err := b.api.PostEphemeralContext(ctx, channelID, userID, slack.MsgOptionText(text, false))
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, fmt.Errorf("ephemeral: %w", err))
+	}
+	if home {
+		err := b.publishHome(ctx, userID, text)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, fmt.Errorf("home notice: %w", err))
+	}
+	if len(errs) == 0 {
+		return errors.New("the press came with no response_url, channel or Home tab")
+	}
+	if _, _, err := b.api.PostMessageContext(ctx, userID, slack.MsgOptionText(text, false)); err != nil {
+		errs = append(errs, fmt.Errorf("DM: %w", err))
+		return errors.Join(errs...)
+	}
+	return nil
 }
 
 // handleViewSubmission runs the modal's handler and returns the ack payload (nil closes the modal).
@@ -195,8 +226,9 @@ func (b *Bot) handleEvent(ctx context.Context, outer slackevents.EventsAPIEvent)
 	}
 }
 
-// AnswerAction answers a button press privately where the button was; replace swaps the message that
-// held the button for the answer.
+// AnswerAction answers a button press privately where the button was (on the Home tab: at the top
+// of the person's Home until it is next refreshed); replace swaps the message that held the button
+// for the answer.
 func (b *Bot) AnswerAction(ctx context.Context, a Action, text string, replace bool) error {
-	return b.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: text, ReplaceOriginal: replace, ResponseType: slack.ResponseTypeEphemeral})
+	return b.answerPress(ctx, a.UserID, a.ChannelID, a.ResponseURL, a.Home, text, replace)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -190,4 +191,85 @@ func TestManifestCoversWhatEachRitualCalls(t *testing.T) {
 			}
 		})
 	}
+}
+
+// pressOnHome sends a Home-tab button press shaped exactly like Slack's recorded one
+// (testdata/home_block_actions.json, from java-slack-sdk's tests): no channel, no response_url.
+// Only the person and, when given, the button's action_id and value are adapted.
+func (h *harness) pressOnHome(user, actionID, value string) {
+	h.t.Helper()
+	raw, err := os.ReadFile("testdata/home_block_actions.json")
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	var payload map[string]any
+	if err := json.Unmarshal(raw, &payload); err != nil {
+		h.t.Fatal(err)
+	}
+	if _, ok := payload["channel"]; ok {
+		h.t.Fatal("the recorded Home payload has a channel")
+	}
+	if _, ok := payload["response_url"]; ok {
+		h.t.Fatal("the recorded Home payload has a response_url")
+	}
+	payload["user"].(map[string]any)["id"] = user
+	if actionID != "" {
+		action := payload["actions"].([]any)[0].(map[string]any)
+		action["action_id"], action["value"] = actionID, value
+	}
+	envelope, err := json.Marshal(map[string]any{"envelope_id": fmt.Sprintf("home-%d", time.Now().UnixNano()), "type": "interactive",
+		"payload": payload, "accepts_response_payload": false})
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := h.fake.SendRaw(ctx, envelope); err != nil {
+		h.t.Fatal(err)
+	}
+}
+
+// waitHome waits until user's Home tab satisfies cond and returns it.
+func (h *harness) waitHome(user string, cond func(home string) bool) string {
+	h.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var home string
+	if err := waitFor(ctx, func() bool { home = string(h.fake.HomeView(user)); return cond(home) }); err != nil {
+		h.t.Fatalf("Home tab of %s = %s\nlogs:\n%s", user, home, h.logs.String())
+	}
+	return home
+}
+
+// A button on the Home tab that fails tells the person there, at the top of their Home, until it
+// is next refreshed.
+func TestFailedHomeButtonIsExplainedOnTheHomeTab(t *testing.T) {
+	h := startBot(t, slackfake.Options{}, func(c *Config) {
+		c.Digest = []DigestConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "0 16 * * FRI"}, CheckinSchedule: "0 10 * * THU"}}
+		c.setDefaults()
+	})
+	const user = "U05LENA"
+	// The recorded button itself: no handler knows it.
+	h.pressOnHome(user, "", "")
+	home := h.waitHome(user, func(home string) bool { return strings.Contains(home, "no longer does anything") })
+	var view struct {
+		Blocks []json.RawMessage `json:"blocks"`
+	}
+	if err := json.Unmarshal([]byte(home), &view); err != nil || len(view.Blocks) == 0 || !strings.Contains(string(view.Blocks[0]), "no longer does anything") {
+		t.Errorf("the notice is not at the top of the Home tab: %s", home)
+	}
+	// A ritual's button whose handler fails (a channel the digest does not run in).
+	h.pressOnHome(user, "digest.write", "C0NOTHERE")
+	h.waitHome(user, func(home string) bool {
+		return !strings.Contains(home, "no longer does anything") && strings.Contains(home, "Something went wrong on my side")
+	})
+	// Opening the Home tab again clears the notice.
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := h.fake.OpenHome(ctx, user); err != nil {
+		t.Fatal(err)
+	}
+	h.waitHome(user, func(home string) bool {
+		return !strings.Contains(home, ":warning:") && strings.Contains(home, "/ritual help")
+	})
 }
