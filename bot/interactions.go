@@ -124,15 +124,17 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 
 // tellUser answers a button press privately, where the button was.
 func (b *Bot) tellUser(ctx context.Context, cb slack.InteractionCallback, text string) {
+	// No error detail: it may name the interaction (a response_url), and presses include feedback's.
 	if err := b.answerPress(ctx, cb.User.ID, cb.Channel.ID, cb.ResponseURL, cb.View.Type == slack.VTHomeTab, text, false); err != nil {
-		b.log.Warn("could not tell a user about a button problem", "err", err)
+		b.log.Warn("could not tell a user about a button problem")
 	}
 }
 
 // answerPress answers a button press privately, where the button was: through its response_url,
 // as an ephemeral in its channel, or, on the Home tab (which has neither), at the top of the
-// person's Home; failing all of these, in a DM. replace swaps the message that held the button for
-// the answer.
+// person's Home, else in a DM. Presses elsewhere never fall back to a DM: a lasting message right
+// after a press on a feedback prompt would record who acted on it. replace swaps the message that
+// held the button for the answer.
 func (b *Bot) answerPress(ctx context.Context, userID, channelID, responseURL string, home bool, text string, replace bool) error {
 	var errs []error
 	if responseURL != "" {
@@ -149,19 +151,19 @@ func (b *Bot) answerPress(ctx context.Context, userID, channelID, responseURL st
 		}
 		errs = append(errs, fmt.Errorf("ephemeral: %w", err))
 	}
-	if home {
-		err := b.publishHome(ctx, userID, text)
-		if err == nil {
-			return nil
+	if !home {
+		if len(errs) == 0 {
+			return errors.New("the press came with no response_url nor channel")
 		}
-		errs = append(errs, fmt.Errorf("home notice: %w", err))
-	}
-	if len(errs) == 0 {
-		return errors.New("the press came with no response_url, channel or Home tab")
-	}
-	if _, _, err := b.api.PostMessageContext(ctx, userID, slack.MsgOptionText(text, false)); err != nil {
-		errs = append(errs, fmt.Errorf("DM: %w", err))
 		return errors.Join(errs...)
+	}
+	err := b.publishHome(ctx, userID, text)
+	if err == nil {
+		return nil
+	}
+	errs = append(errs, fmt.Errorf("home notice: %w", err))
+	if _, _, err := b.api.PostMessageContext(ctx, userID, slack.MsgOptionText(text, false)); err != nil {
+		return errors.Join(append(errs, fmt.Errorf("DM: %w", err))...)
 	}
 	return nil
 }
