@@ -26,7 +26,8 @@ type Options struct {
 	About string
 	// IsAdmin reports whether a user may run admin subcommands.
 	IsAdmin func(userID string) bool
-	// Workers bounds how many envelopes are handled at once; 0 means 8.
+	// Workers bounds how many commands, button presses and events are handled at once, 0 meaning
+	// 8; four times as many may wait. Modal submissions have a lane of their own.
 	Workers int
 	// Logger receives the bot's log lines.
 	Logger *slog.Logger
@@ -282,13 +283,10 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) {
 			b.ack(ctx, req.EnvelopeID, nil)
 			return
 		}
-		if !offer(b.shared, func(ctx context.Context) { b.handleCommand(ctx, cmd) }) {
+		if !b.enqueue(ctx, req.EnvelopeID, "slash command", func(ctx context.Context) { b.handleCommand(ctx, cmd) }) {
 			// The ack itself carries the answer: Slack shows it to the person alone.
-			b.overloaded("slash command")
-			b.ack(ctx, req.EnvelopeID, slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: busyText})
-			return
+			b.ack(ctx, req.EnvelopeID, map[string]string{"response_type": slack.ResponseTypeEphemeral, "text": busyText})
 		}
-		b.ack(ctx, req.EnvelopeID, nil)
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
@@ -299,12 +297,8 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) {
 		case slack.InteractionTypeViewSubmission:
 			b.receiveSubmission(ctx, req.EnvelopeID, cb)
 		case slack.InteractionTypeBlockActions:
-			if !offer(b.shared, func(ctx context.Context) { b.handleInteraction(ctx, cb) }) {
-				// Left unacknowledged, the press shows the person Slack's own error and can be retried.
-				b.overloaded("button press")
-				return
-			}
-			b.ack(ctx, req.EnvelopeID, nil)
+			// Refused, the press stays unacknowledged: Slack shows the person its own error.
+			b.enqueue(ctx, req.EnvelopeID, "button press", func(ctx context.Context) { b.handleInteraction(ctx, cb) })
 		default:
 			b.ack(ctx, req.EnvelopeID, nil)
 			b.log.Debug("ignoring interaction", "type", string(cb.Type))
@@ -321,13 +315,10 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) {
 			b.log.Debug("dropping redelivered event", "retry_attempt", req.RetryAttempt, "retry_reason", req.RetryReason)
 			return
 		}
-		if !offer(b.shared, func(ctx context.Context) { b.handleEvent(ctx, outer) }) {
-			// Left unacknowledged, the event comes again a few seconds later, as a retry.
+		if !b.enqueue(ctx, req.EnvelopeID, "event", func(ctx context.Context) { b.handleEvent(ctx, outer) }) {
+			// Unacknowledged, the event comes again a few seconds later as a retry: let it in then.
 			b.seen.forget(id)
-			b.overloaded("event")
-			return
 		}
-		b.ack(ctx, req.EnvelopeID, nil)
 	default:
 		b.ack(ctx, req.EnvelopeID, nil)
 		b.log.Debug("acknowledged unhandled envelope", "type", string(evt.Type))
@@ -336,6 +327,17 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) {
 
 // busyText answers a slash command when every worker is busy and the queue behind them is full.
 const busyText = "I'm handling a lot at the moment and could not take this on; please try again in a minute."
+
+// enqueue queues job on the shared lane and acknowledges its envelope; when the lane is full it
+// leaves the envelope unacknowledged and reports false.
+func (b *Bot) enqueue(ctx context.Context, envelopeID, kind string, job func(context.Context)) bool {
+	if !offer(b.shared, job) {
+		b.overloaded(kind)
+		return false
+	}
+	b.ack(ctx, envelopeID, nil)
+	return true
+}
 
 // offer queues job on lane if there is room, without waiting.
 func offer(lane chan<- func(context.Context), job func(context.Context)) bool {
