@@ -64,6 +64,22 @@ func waitUntil(ctx context.Context, cond func() bool) error {
 	return nil
 }
 
+// openForm types `/ritual <command>` and returns the modal it opened.
+func openForm(t *testing.T, fake *slackfake.Server, command string) (string, json.RawMessage) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := fake.SlashCommand(ctx, edgeUser, edgeChannel, "/ritual", command); err != nil {
+		t.Fatal(err)
+	}
+	var viewID string
+	var raw json.RawMessage
+	if err := waitUntil(ctx, func() bool { viewID, raw = fake.OpenView(edgeUser); return viewID != "" }); err != nil {
+		t.Fatalf("the form did not open; the bot answered %+v", fake.Ephemerals(edgeUser))
+	}
+	return viewID, raw
+}
+
 // Values are read as Slack nests them, by block and action: two inputs sharing an action id keep
 // their own values, an input whose block id Slack generated is still found, and each problem is
 // shown on the input it concerns.
@@ -89,14 +105,7 @@ func TestSubmissionValuesKeyedByBlockAndAction(t *testing.T) {
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if _, err := fake.SlashCommand(ctx, edgeUser, edgeChannel, "/ritual", "form"); err != nil {
-		t.Fatal(err)
-	}
-	var viewID string
-	var raw json.RawMessage
-	if err := waitUntil(ctx, func() bool { viewID, raw = fake.OpenView(edgeUser); return viewID != "" }); err != nil {
-		t.Fatalf("the form did not open; the bot answered %+v", fake.Ephemerals(edgeUser))
-	}
+	viewID, raw := openForm(t, fake, "form")
 	var view struct {
 		Blocks []struct {
 			BlockID string `json:"block_id"`
@@ -160,5 +169,31 @@ func TestAnswerToHomePressShowsOnHome(t *testing.T) {
 			bytes.Contains(home.Blocks[0], []byte("You can't do that &amp; more yet."))
 	}); err != nil {
 		t.Errorf("the answer is not at the top of the Home tab: %s", fake.HomeView(edgeUser))
+	}
+}
+
+// A handler can thank the person inside the modal: the ack replaces the form with its text.
+func TestSubmissionThanksInsideTheModal(t *testing.T) {
+	fake := edgeBot(t, func(b *Bot) {
+		b.Register(Subcommand{Name: "thanks", Run: func(ctx context.Context, cmd Command) (Reply, error) {
+			input := slack.NewInputBlock("say", plain("Say"), nil, slack.NewPlainTextInputBlockElement(nil, "say"))
+			_, err := b.api.OpenViewContext(ctx, cmd.TriggerID, modal("test.thanks", "Feedback", "Send", "", input))
+			return Reply{}, err
+		}})
+		b.HandleView("test.thanks", func(_ context.Context, s Submission) (map[string]string, error) {
+			s.Then("Thank you: your answer is in.")
+			return nil, nil
+		})
+	})
+	viewID, _ := openForm(t, fake, "thanks")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if _, err := fake.SubmitView(ctx, edgeUser, viewID, map[string]string{"say": "hi"}); err != nil {
+		t.Fatal(err)
+	}
+	open, view := fake.OpenView(edgeUser)
+	if open != viewID || !bytes.Contains(view, []byte("Thank you: your answer is in.")) || bytes.Contains(view, []byte(`"submit":{`)) ||
+		!bytes.Contains(view, []byte("Feedback")) {
+		t.Errorf("after the submission the modal %s shows %s", open, view)
 	}
 }

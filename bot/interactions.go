@@ -37,6 +37,18 @@ type Submission struct {
 	// Values holds what was entered or picked in each input, by block_id and action_id.
 	Values Values
 	Admin  bool
+
+	// then is what the modal shows once submitted without problems (see Then).
+	then *string
+}
+
+// Then has the modal, once submitted without problems, show text (mrkdwn) in place of its form,
+// with a Close button, instead of closing: the way to thank someone inside the modal, which
+// leaves nothing behind in Slack.
+func (s Submission) Then(text string) {
+	if s.then != nil {
+		*s.then = text
+	}
 }
 
 // Field names one input of a modal as Slack nests its value: view.state.values[Block][Action].
@@ -183,6 +195,7 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 			}
 		}
 	}
+	var then string
 	problems, err := h(ctx, Submission{
 		UserID:          cb.User.ID,
 		ViewID:          cb.View.ID,
@@ -190,15 +203,18 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 		PrivateMetadata: cb.View.PrivateMetadata,
 		Values:          values,
 		Admin:           b.opts.IsAdmin(cb.User.ID),
+		then:            &then,
 	})
-	if err != nil {
+	switch {
+	case err != nil:
 		b.log.Error("modal handler failed", "err", err)
 		return formNotice(cb, failedFormText)
+	case len(problems) > 0:
+		return fieldErrors(cb, problems)
+	case then != "":
+		return replaceForm(cb, markdown(truncateText(then, maxTextChars)))
 	}
-	if len(problems) == 0 {
-		return nil
-	}
-	return fieldErrors(cb, problems)
+	return nil
 }
 
 // inputValue is what one input holds: the picked option or date, or the text typed.
