@@ -300,8 +300,8 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) {
 			// Refused, the press stays unacknowledged: Slack shows the person its own error.
 			b.enqueue(ctx, req.EnvelopeID, "button press", func(ctx context.Context) { b.handleInteraction(ctx, cb) })
 		default:
+			// Not logged: like a press, a closed modal and its time could date an anonymous answer.
 			b.ack(ctx, req.EnvelopeID, nil)
-			b.log.Debug("ignoring interaction", "type", string(cb.Type))
 		}
 	case socketmode.EventTypeEventsAPI:
 		outer, ok := evt.Data.(slackevents.EventsAPIEvent)

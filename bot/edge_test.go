@@ -172,7 +172,8 @@ func TestAnswerToHomePressShowsOnHome(t *testing.T) {
 	}
 }
 
-// A handler can thank the person inside the modal: the ack replaces the form with its text.
+// A handler can thank the person inside the modal: the ack, sent from the submissions' lane,
+// replaces the form with its view.
 func TestSubmissionThanksInsideTheModal(t *testing.T) {
 	fake := edgeBot(t, func(b *Bot) {
 		b.Register(Subcommand{Name: "thanks", Run: func(ctx context.Context, cmd Command) (Reply, error) {
@@ -181,7 +182,8 @@ func TestSubmissionThanksInsideTheModal(t *testing.T) {
 			return Reply{}, err
 		}})
 		b.HandleView("test.thanks", func(_ context.Context, s Submission) (map[string]string, error) {
-			s.Then("Thank you: your answer is in.")
+			s.UpdateView(slack.ModalViewRequest{Type: slack.VTModal, Title: plain("Feedback"), Close: plain("Close"),
+				Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(markdown("Thank you: your answer is in."), nil, nil)}}})
 			return nil, nil
 		})
 	})

@@ -37,17 +37,18 @@ type Submission struct {
 	// Values holds what was entered or picked in each input, by block_id and action_id.
 	Values Values
 	Admin  bool
-
-	// then is what the modal shows once submitted without problems (see Then).
-	then *string
+	// next holds the view UpdateView chose, shared with the router.
+	next *nextView
 }
 
-// Then has the modal, once submitted without problems, show text (mrkdwn) in place of its form,
-// with a Close button, instead of closing: the way to thank someone inside the modal, which
-// leaves nothing behind in Slack.
-func (s Submission) Then(text string) {
-	if s.then != nil {
-		*s.then = text
+// nextView is the view an accepted submission's ack shows instead of closing the modal.
+type nextView struct{ view *slack.ModalViewRequest }
+
+// UpdateView makes the ack of an accepted submission replace the modal with view (a thank-you, a
+// next step) instead of closing it. Field problems, when the handler returns any, win.
+func (s Submission) UpdateView(view slack.ModalViewRequest) {
+	if s.next != nil {
+		s.next.view = &view
 	}
 }
 
@@ -100,12 +101,12 @@ func (b *Bot) AddHomeSection(s HomeSection) { b.home = append(b.home, s) }
 
 // handleInteraction routes block actions; other interaction types are only acknowledged.
 func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+	// No line is logged per interaction: which button someone pressed, and when, would date an
+	// anonymous answer. Problems are logged; feedback's handlers keep theirs to themselves.
 	if cb.Type != slack.InteractionTypeBlockActions {
-		b.log.Debug("ignoring interaction", "type", string(cb.Type), "callback_id", cb.View.CallbackID)
 		return
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
-		b.log.Debug("block action", "action_id", act.ActionID)
 		h, ok := b.actions[act.ActionID]
 		if !ok {
 			b.log.Warn("no handler for button", "action_id", act.ActionID)
@@ -195,7 +196,7 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 			}
 		}
 	}
-	var then string
+	next := &nextView{}
 	problems, err := h(ctx, Submission{
 		UserID:          cb.User.ID,
 		ViewID:          cb.View.ID,
@@ -203,7 +204,7 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 		PrivateMetadata: cb.View.PrivateMetadata,
 		Values:          values,
 		Admin:           b.opts.IsAdmin(cb.User.ID),
-		then:            &then,
+		next:            next,
 	})
 	switch {
 	case err != nil:
@@ -211,8 +212,8 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 		return formNotice(cb, failedFormText)
 	case len(problems) > 0:
 		return fieldErrors(cb, problems)
-	case then != "":
-		return replaceForm(cb, markdown(truncateText(then, maxTextChars)))
+	case next.view != nil:
+		return slack.NewUpdateViewSubmissionResponse(next.view)
 	}
 	return nil
 }

@@ -124,12 +124,12 @@ func formNotice(cb slack.InteractionCallback, text string) any {
 	if inputs := inputBlockIDs(cb.View); len(inputs) > 0 {
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{inputs[0]: text})
 	}
-	return replaceForm(cb, plain(truncateText(text, maxTextChars)))
+	return replaceForm(cb, text)
 }
 
 // replaceForm answers a submission by showing text in place of the form, under the same title,
 // with a Close button.
-func replaceForm(cb slack.InteractionCallback, text *slack.TextBlockObject) any {
+func replaceForm(cb slack.InteractionCallback, text string) any {
 	title := plain("ritualbot")
 	if cb.View.Title != nil && cb.View.Title.Text != "" {
 		title = cb.View.Title
@@ -138,6 +138,6 @@ func replaceForm(cb slack.InteractionCallback, text *slack.TextBlockObject) any 
 		Type:   slack.VTModal,
 		Title:  title,
 		Close:  plain("Close"),
-		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(text, nil, nil)}},
+		Blocks: slack.Blocks{BlockSet: []slack.Block{slack.NewSectionBlock(plain(truncateText(text, maxTextChars)), nil, nil)}},
 	})
 }

@@ -196,7 +196,11 @@ func (s *Server) handleAPI(q *apiReq, perr *apiErr) (int, map[string]string, []b
 		}
 	}
 	s.mu.Lock()
-	resp, aerr := handler(s, q)
+	aerr := s.failForLocked(method, q.str("channel"))
+	var resp map[string]any
+	if aerr == nil {
+		resp, aerr = handler(s, q)
+	}
 	s.mu.Unlock()
 	if aerr != nil {
 		return s.fail(q, aerr)

@@ -55,8 +55,7 @@ func askRunningBot(cfg *Config, path string) (resp *http.Response, ok bool, err 
 
 // opsFlags parses -config plus the subcommand's own flags.
 func opsFlags(name string, args []string, stderr io.Writer, define func(*flag.FlagSet)) (*Config, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name, stderr)
 	path := fs.String("config", "ritualbot.yaml", "configuration `file`")
 	if define != nil {
 		define(fs)
