@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -19,8 +20,9 @@ const (
 	submissionQueue   = 16
 )
 
-// submissionBudget is how long after its arrival a submission's handler may run before the form is
-// answered without it, leaving time for the ack to reach Slack within its 3 seconds.
+// submissionBudget is how long after its arrival a submission may wait for a worker and its handler
+// before the form is answered without them, leaving time for the ack to reach Slack within its 3
+// seconds.
 const submissionBudget = 2 * time.Second
 
 // Texts shown on a form when its handler cannot answer it.
@@ -32,33 +34,52 @@ const (
 )
 
 // receiveSubmission queues a modal submission on its lane, or answers it at once when the lane is
-// full.
+// full. The budget runs from now, so a submission still waiting for a worker is answered in time
+// too.
 func (b *Bot) receiveSubmission(ctx context.Context, envelopeID string, cb slack.InteractionCallback) {
-	received := time.Now()
-	job := func(ctx context.Context) { b.answerSubmission(ctx, envelopeID, cb, received) }
+	ans := &submissionAnswer{bot: b, ctx: ctx, envelopeID: envelopeID}
+	late := time.AfterFunc(b.submissionBudget, func() {
+		if ans.send(formNotice(cb, slowFormText)) {
+			b.log.Warn("a modal submission ran out of time; answered the form without its handler", "budget", b.submissionBudget)
+		}
+	})
+	job := func(ctx context.Context) {
+		if ans.sent.Load() {
+			return // it waited out its budget: the person was told to submit again if it did not go through
+		}
+		payload := formNotice(cb, failedFormText) // what the person sees if the handler panics
+		defer func() {
+			late.Stop()
+			ans.send(payload)
+		}()
+		payload = b.handleViewSubmission(ctx, cb)
+	}
 	if !offer(b.submissions, job) {
+		late.Stop()
 		b.overloaded("modal submission")
-		b.ack(ctx, envelopeID, formNotice(cb, busyFormText))
+		ans.send(formNotice(cb, busyFormText))
 	}
 }
 
-// answerSubmission runs the modal's handler and acks with its answer; a handler still running when
-// the budget is spent gets the form answered without it, and a handler that panics gets it told
-// that nothing was saved.
-func (b *Bot) answerSubmission(ctx context.Context, envelopeID string, cb slack.InteractionCallback, received time.Time) {
-	var once sync.Once
-	answer := func(payload any) { once.Do(func() { b.ack(ctx, envelopeID, payload) }) }
-	late := time.AfterFunc(b.submissionBudget-time.Since(received), func() {
-		b.log.Warn("a modal's handler ran out of time; answered the form without it", "budget", b.submissionBudget)
-		answer(formNotice(cb, slowFormText))
+// submissionAnswer sends a submission's one ack: its handler's answer, or the notice sent when the
+// budget runs out first.
+type submissionAnswer struct {
+	bot        *Bot
+	ctx        context.Context
+	envelopeID string
+	once       sync.Once
+	sent       atomic.Bool
+}
+
+// send acks with payload unless an answer went already, and reports whether this one went.
+func (a *submissionAnswer) send(payload any) bool {
+	first := false
+	a.once.Do(func() {
+		first = true
+		a.sent.Store(true)
+		a.bot.ack(a.ctx, a.envelopeID, payload)
 	})
-	payload := formNotice(cb, failedFormText)
-	defer func() {
-		if late.Stop() {
-			answer(payload)
-		}
-	}()
-	payload = b.handleViewSubmission(ctx, cb)
+	return first
 }
 
 // inputBlockIDs lists the block ids of the modal's inputs, in the order they are shown.

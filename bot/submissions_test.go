@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -133,9 +134,10 @@ func TestFullSubmissionLaneAnswersAtOnce(t *testing.T) {
 // an event or a button press is left unacknowledged, so Slack retries it or shows the person it
 // failed; a retried event is then handled.
 func TestFullSharedLaneRefusesVisibly(t *testing.T) {
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{}, 10)
 	feed, sock, api, _ := liveBot(t, Options{Workers: 1}, func(b *Bot) {
 		b.Register(Subcommand{Name: "wait", Run: func(context.Context, Command) (Reply, error) {
+			started <- struct{}{}
 			<-release
 			return Reply{Text: "done"}, nil
 		}})
@@ -148,8 +150,10 @@ func TestFullSharedLaneRefusesVisibly(t *testing.T) {
 		return socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: home,
 			Request: &socketmode.Request{EnvelopeID: id, Payload: json.RawMessage(`{"event_id":"Ev9"}`)}}
 	}
-	// One worker and a queue of four: the sixth command cannot find room.
-	for i := range 6 {
+	// One worker, busy, and a queue of four, full: nothing more finds room.
+	feed <- command("env-cmd-0")
+	<-started
+	for i := 1; i <= 4; i++ {
 		feed <- command(fmt.Sprint("env-cmd-", i))
 	}
 	feed <- event("env-event")
@@ -162,22 +166,59 @@ func TestFullSharedLaneRefusesVisibly(t *testing.T) {
 	if sock.count("env-event") != 0 || sock.count("env-button") != 0 {
 		t.Error("an event or a button press was acknowledged although nothing could handle it")
 	}
-	accepted := 0
-	for i := range 6 {
-		if payload, _, _ := sock.ack(fmt.Sprint("env-cmd-", i)); payload == "" {
-			accepted++
+	for i := range 5 {
+		if payload, _, _ := sock.ack(fmt.Sprint("env-cmd-", i)); payload != "" {
+			t.Errorf("command %d, which had room, was refused: %s", i, payload)
 		}
 	}
 	close(release)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := waitUntil(ctx, func() bool { replies, _ := api.counts(); return replies == accepted }); err != nil {
-		t.Fatalf("the %d accepted commands were not all answered", accepted)
+	if err := waitUntil(ctx, func() bool { replies, _ := api.counts(); return replies == 5 }); err != nil {
+		t.Fatal("the 5 accepted commands were not all answered")
 	}
 	retry := event("env-event-retry")
 	retry.Request.RetryAttempt, retry.Request.RetryReason = 1, "timeout"
 	feed <- retry
 	if err := waitUntil(ctx, func() bool { _, published := api.counts(); return published == 1 }); err != nil {
 		t.Error("the retried event was not handled")
+	}
+}
+
+// A submission still waiting for a worker when the budget is spent is answered in time too, and
+// its handler does not run later behind the person's back.
+func TestQueuedSubmissionIsAnsweredInTime(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	ran := 0
+	feed, sock, _, stop := liveBot(t, Options{}, func(b *Bot) {
+		b.submissionBudget = 50 * time.Millisecond
+		b.HandleView("stuck", func(context.Context, Submission) (map[string]string, error) {
+			mu.Lock()
+			ran++
+			mu.Unlock()
+			<-release
+			return nil, nil
+		})
+	})
+	for i := range submissionWorkers {
+		feed <- socketmode.Event{Type: socketmode.EventTypeInteractive, Data: submission(t, "stuck"), Request: envelope(fmt.Sprint("env-", i))}
+	}
+	sent := time.Now()
+	feed <- socketmode.Event{Type: socketmode.EventTypeInteractive, Data: submission(t, "stuck"), Request: envelope("env-queued")}
+	payload, at := waitAck(t, sock, "env-queued")
+	if d := at.Sub(sent); d > time.Second {
+		t.Errorf("the queued submission was answered after %v", d)
+	}
+	if !strings.Contains(payload, `"q0":"This is taking me longer`) {
+		t.Errorf("ack = %s, want the slow notice", payload)
+	}
+	close(release)
+	stop()
+	if ran != submissionWorkers {
+		t.Errorf("the handler ran %d times, want %d: the answered submission ran after all", ran, submissionWorkers)
+	}
+	if n := sock.count("env-queued"); n != 1 {
+		t.Errorf("the queued submission was acked %d times", n)
 	}
 }
