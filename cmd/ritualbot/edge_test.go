@@ -274,3 +274,16 @@ func TestFailedHomeButtonIsExplainedOnTheHomeTab(t *testing.T) {
 		return !strings.Contains(home, ":warning:") && strings.Contains(home, "/ritual help")
 	})
 }
+
+// A coffee button on a stale Home tab (Pause after leaving) tells the person why nothing changed.
+func TestCoffeeHomeButtonMistakeIsExplained(t *testing.T) {
+	h := startBot(t, slackfake.Options{}, func(c *Config) {
+		c.Coffee = []CoffeeConfig{{RitualChannel: RitualChannel{Channel: demoCoffee, Schedule: "0 10 * * MON"}}}
+		c.setDefaults()
+	})
+	const user = "U02RAJ"
+	h.pressOnHome(user, "coffee.home.leave", demoCoffee)
+	h.waitHome(user, func(home string) bool { return strings.Contains(home, "coffee.home.join") })
+	h.pressOnHome(user, "coffee.home.pause", demoCoffee)
+	h.waitHome(user, func(home string) bool { return strings.Contains(home, "You left coffee pairings here; nothing to pause") })
+}
