@@ -285,5 +285,7 @@ func TestCoffeeHomeButtonMistakeIsExplained(t *testing.T) {
 	h.pressOnHome(user, "coffee.home.leave", demoCoffee)
 	h.waitHome(user, func(home string) bool { return strings.Contains(home, "coffee.home.join") })
 	h.pressOnHome(user, "coffee.home.pause", demoCoffee)
-	h.waitHome(user, func(home string) bool { return strings.Contains(home, "You left coffee pairings here; nothing to pause") })
+	h.waitHome(user, func(home string) bool {
+		return strings.Contains(home, "You left coffee pairings here; nothing to pause")
+	})
 }
