@@ -85,6 +85,8 @@ func startBotOn(t *testing.T, fake *slackfake.Server, setup func(*Main)) *harnes
 			t.Fatal(err)
 		}
 	}
+	// The bot's token gets exactly the scopes its manifest grants, as an installed app would.
+	fake.SetScopes(buildManifest(cfg).OAuthConfig.Scopes.Bot)
 	if err := h.main.Open(); err != nil {
 		t.Fatal(err)
 	}
