@@ -112,17 +112,27 @@ func TestSlowSubmissionIsAnsweredInTime(t *testing.T) {
 
 // A full submission lane answers the form at once instead of waiting.
 func TestFullSubmissionLaneAnswersAtOnce(t *testing.T) {
-	release := make(chan struct{})
+	release, started := make(chan struct{}), make(chan struct{}, submissionWorkers)
 	defer close(release)
 	feed, sock, _, _ := liveBot(t, Options{}, func(b *Bot) {
 		b.submissionBudget = time.Minute
 		b.HandleView("stuck", func(context.Context, Submission) (map[string]string, error) {
+			select {
+			case started <- struct{}{}:
+			default: // the queued ones, after release
+			}
 			<-release
 			return nil, nil
 		})
 	})
+	// Every worker busy, then the queue full: nothing more finds room.
 	for i := range submissionWorkers + submissionQueue {
 		feed <- socketmode.Event{Type: socketmode.EventTypeInteractive, Data: submission(t, "stuck"), Request: envelope(fmt.Sprint("env-", i))}
+		if i == submissionWorkers-1 {
+			for range submissionWorkers {
+				<-started
+			}
+		}
 	}
 	feed <- socketmode.Event{Type: socketmode.EventTypeInteractive, Data: submission(t, "stuck"), Request: envelope("env-over")}
 	if payload, _ := waitAck(t, sock, "env-over"); !strings.Contains(payload, `"q0":"I'm handling a lot`) {
