@@ -357,3 +357,48 @@ func TestCoffeeLoneParticipantAndChannelWithoutTheBot(t *testing.T) {
 		t.Errorf("coffee in a channel without the bot: %s", got)
 	}
 }
+
+// previewGroups reads the groups of a "coffee preview" answer, each sorted, in order.
+func previewGroups(t *testing.T, preview string) [][]string {
+	t.Helper()
+	var out [][]string
+	for _, line := range strings.Split(preview, "\n") {
+		if !strings.HasPrefix(line, "• ") || strings.Contains(line, "nobody to meet") {
+			continue
+		}
+		var ids []string
+		for _, part := range strings.Split(line, "<@")[1:] {
+			id, _, ok := strings.Cut(part, ">")
+			if !ok {
+				t.Fatalf("preview line %q", line)
+			}
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		out = append(out, ids)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no groups in the preview: %s", preview)
+	}
+	return out
+}
+
+func TestCoffeePreviewIsExactlyTheNextRound(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	for round := 1; round <= 3; round++ {
+		preview := previewGroups(t, h.command(demoAdmin, "coffee preview"))
+		clock.Set(time.Date(2026, 11, 30+7*(round-1), 10, 0, 5, 0, berlin))
+		r := h.latestRound(round)
+		var ran [][]string
+		for _, g := range r.Groups {
+			ran = append(ran, slices.Sorted(slices.Values(g.Members)))
+		}
+		slices.SortFunc(preview, slices.Compare)
+		slices.SortFunc(ran, slices.Compare)
+		if !slices.EqualFunc(preview, ran, slices.Equal) {
+			t.Fatalf("round %d: the preview showed %v, the round made %v", round, preview, ran)
+		}
+		h.answerAll(r)
+	}
+}

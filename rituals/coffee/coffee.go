@@ -197,24 +197,28 @@ type followUpData struct {
 	RoundID string `json:"round_id"`
 }
 
-// seedFor makes each channel's and round's grouping reproducible.
+// seedFor makes a grouping reproducible. Pairing takes one seed per channel, the channel id, for
+// every round: the layout of members, hence the design the rounds follow, stays the same from round
+// to round (only churn re-plans), which is what keeps pairs from repeating; and a preview is
+// exactly the round that then runs.
 func seedFor(key string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte(key))
 	return int64(h.Sum64())
 }
 
-// Plan computes the groups the next round in channel would make, sending nothing.
-func (s *Service) Plan(ctx context.Context, channel string, at time.Time, seedKey string) (pairing.Result, map[string]rituals.Person, error) {
+// Plan computes the groups a round in channel starting at at would make, sending nothing: with the
+// same members, choices and history, the round that runs at at makes exactly these groups.
+func (s *Service) Plan(ctx context.Context, channel string, at time.Time) (pairing.Result, map[string]rituals.Person, error) {
 	changed, _, err := s.silence(channel, at)
 	if err != nil {
 		return pairing.Result{}, nil, err
 	}
-	return s.plan(ctx, channel, at, seedKey, changed)
+	return s.plan(ctx, channel, at, changed)
 }
 
 // plan is Plan with membership changes not yet stored (pauses for silence) taken into account.
-func (s *Service) plan(ctx context.Context, channel string, at time.Time, seedKey string, changed map[string]Membership) (pairing.Result, map[string]rituals.Person, error) {
+func (s *Service) plan(ctx context.Context, channel string, at time.Time, changed map[string]Membership) (pairing.Result, map[string]rituals.Person, error) {
 	c, ok := s.Channels[channel]
 	if !ok {
 		return pairing.Result{}, nil, fmt.Errorf("coffee is not configured in %s", channel)
@@ -241,7 +245,7 @@ func (s *Service) plan(ctx context.Context, channel string, at time.Time, seedKe
 	for _, id := range participants {
 		members = append(members, pairing.Member{ID: id, UTCOffset: standardOffset(people[id], at)})
 	}
-	res, err := pairing.Plan(pairing.Input{Members: members, History: history, Exclusions: avoids, GroupSize: c.GroupSize, Seed: seedFor(seedKey), Now: at})
+	res, err := pairing.Plan(pairing.Input{Members: members, History: history, Exclusions: avoids, GroupSize: c.GroupSize, Seed: seedFor(channel), Now: at})
 	return res, people, err
 }
 
@@ -296,7 +300,12 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 	if err != nil {
 		return err
 	}
-	res, people, err := s.plan(ctx, key.Channel, now, key.String(), members)
+	// Planned at the scheduled time, as a preview of this round was.
+	at := key.At
+	if at.IsZero() {
+		at = now
+	}
+	res, people, err := s.plan(ctx, key.Channel, at, members)
 	if err != nil {
 		return err
 	}
