@@ -34,6 +34,7 @@ var perMinute = map[string]float64{
 	"views.open":            100,
 	"views.update":          100,
 	"users.list":            20,
+	"usergroups.list":       20,
 }
 
 // Slack documents tiers as "N+ per minute" with bursts tolerated; a method may spend its minute's

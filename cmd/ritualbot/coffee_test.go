@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/rituals/coffee"
@@ -400,5 +403,53 @@ func TestCoffeePreviewIsExactlyTheNextRound(t *testing.T) {
 			t.Fatalf("round %d: the preview showed %v, the round made %v", round, preview, ran)
 		}
 		h.answerAll(r)
+	}
+}
+
+func TestCoffeeTeamsFromUserGroupsMakeCrossTeamGroups(t *testing.T) {
+	const channel = "C0TEAMS"
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, func(c *CoffeeConfig) {
+		c.Channel = channel
+		if err := yaml.Unmarshal([]byte("usergroups"), &c.Teams); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// Twelve people in one zone, so that only teams tell groups apart; each team's ids are
+	// consecutive, so a grouping blind to teams is unlikely to mix them all.
+	team := map[string]string{}
+	var everyone []string
+	groups := map[string][]string{}
+	for i := range 12 {
+		id := fmt.Sprintf("U0T%02d", i)
+		h.fake.AddUser(slackfake.User{ID: id, RealName: "Person " + id, TZ: "Europe/Berlin"})
+		everyone = append(everyone, id)
+		name := []string{"design", "eng"}[i/6]
+		team[id] = name
+		groups[name] = append(groups[name], id)
+	}
+	h.fake.AddUserGroup(slackfake.UserGroup{Handle: "everyone-product", Users: everyone})
+	for name, ids := range groups {
+		h.fake.AddUserGroup(slackfake.UserGroup{Handle: name, Users: ids})
+	}
+	h.fake.AddUserGroup(slackfake.UserGroup{Handle: "old-team", Users: everyone[:2], Disabled: true})
+	h.fake.AddChannel(slackfake.Channel{ID: channel, Name: "teams", Members: append(everyone, h.fake.BotUserID())})
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var rounds []coffee.Round
+	if err := waitFor(ctx, func() bool {
+		rounds, _ = h.main.DB.Coffee().Rounds(channel, 0)
+		return len(rounds) == 1
+	}); err != nil {
+		t.Fatalf("no round in %s\nlogs:\n%s", channel, h.logs.String())
+	}
+	for _, g := range rounds[0].Groups {
+		if team[g.Members[0]] == team[g.Members[1]] {
+			t.Errorf("%v are both in %s, though every group could mix the two teams", g.Members, team[g.Members[0]])
+		}
+	}
+	if n := h.fake.CallCount("usergroups.list"); n != 1 {
+		t.Errorf("usergroups.list called %d times for one round, want 1", n)
 	}
 }

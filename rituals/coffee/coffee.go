@@ -51,6 +51,30 @@ type Channel struct {
 	Summary bool
 	// Starters is the bank conversation starters come from.
 	Starters *questions.Bank
+	// Teams tells people's teams, so that groups prefer people of different teams (never at the
+	// cost of a repeat); nil when the channel has none.
+	Teams Teams
+}
+
+// Teams tells which team people belong to: Slack user groups through the edge, or a mapping in the
+// configuration (TeamMap).
+type Teams interface {
+	// TeamsOf returns the team of each of ids that has one.
+	TeamsOf(ctx context.Context, ids []string) (map[string]string, error)
+}
+
+// TeamMap is teams as the configuration lists them: person id to team name.
+type TeamMap map[string]string
+
+// TeamsOf implements Teams.
+func (m TeamMap) TeamsOf(_ context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if t, ok := m[id]; ok {
+			out[id] = t
+		}
+	}
+	return out, nil
 }
 
 // Membership is one person's choices in one channel.
@@ -241,9 +265,15 @@ func (s *Service) plan(ctx context.Context, channel string, at time.Time, change
 	if err != nil {
 		return pairing.Result{}, nil, err
 	}
+	var teams map[string]string
+	if c.Teams != nil {
+		if teams, err = c.Teams.TeamsOf(ctx, participants); err != nil {
+			return pairing.Result{}, nil, fmt.Errorf("teams in %s: %w", channel, err)
+		}
+	}
 	members := make([]pairing.Member, 0, len(participants))
 	for _, id := range participants {
-		members = append(members, pairing.Member{ID: id, UTCOffset: standardOffset(people[id], at)})
+		members = append(members, pairing.Member{ID: id, UTCOffset: standardOffset(people[id], at), Team: teams[id]})
 	}
 	res, err := pairing.Plan(pairing.Input{Members: members, History: history, Exclusions: avoids, GroupSize: c.GroupSize, Seed: seedFor(channel), Now: at})
 	return res, people, err
