@@ -119,14 +119,20 @@ func TestCoffeeRoundsReachTheKnownLimit(t *testing.T) {
 		n, zones, teams, k, max int
 	}{
 		{"pairs of 20", 20, 4, 3, 2, 19},
+		{"pairs of 100", 100, 8, 6, 2, 99},
 		{"pairs of 200", 200, 8, 6, 2, 199},
 		{"trios of 15 (Kirkman)", 15, 5, 3, 3, 7},
 		{"trios of 21", 21, 7, 3, 3, 10},
 		{"trios of 27", 27, 3, 3, 3, 13},
 		{"fours of 16 (affine plane)", 16, 4, 2, 4, 5},
+		{"trios of 45", 45, 5, 4, 3, 22},
 		{"fours of 28", 28, 7, 3, 4, 9},
+		{"fours of 40", 40, 8, 5, 4, 13},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			if c.n > 100 && testing.Short() {
+				t.Skip("199 rounds of 200 people take about 20 s; run without -short")
+			}
 			dir, teams := newTeamDirectory(t, c.n, c.zones, c.teams)
 			met, repeats := runRounds(t, coffeeService(t, dir, c.k, teams), c.max)
 			if repeats != 0 {

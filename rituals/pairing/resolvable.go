@@ -1,0 +1,360 @@
+package pairing
+
+import "sync"
+
+// Resolvable designs for the sizes where a known construction reaches the limit, ⌊(n-1)/(k-1)⌋
+// rounds without a repeat: Kirkman triple systems KTS(n), n ≡ 3 (mod 6), and resolvable
+// BIBD(n, 4, 1), n ≡ 4 (mod 12). They are built once from the constructions below, checked (a
+// construction that went wrong panics, and the tests build every one), relabelled so that round 0
+// groups consecutive ranks, and then used like the precomputed tables.
+//
+//   - KTS(2q+1) and KTS(3q) for q ≡ 1 (mod 6) a prime power (Ray-Chaudhuri and Wilson 1971,
+//     Theorems 5 and 6; Stinson, "A survey of Kirkman triple systems", 1991, Constructions 1.1
+//     and 1.2): 21, 39, 51, 57, 63, 75, 87, 93, 99.
+//   - KTS(uw) from KTS(u) and KTS(w), through a resolvable transversal design TD(3, w): 45 = 3·15.
+//   - KTS(2m+1) by doubling a PBD(m, {4}) with KTS(9) on each block (Beth, Jungnickel and Lenz,
+//     Design Theory, Lemma IX.6.4): 33 from the affine plane of order 4.
+//   - RBIBD(3q+1, 4, 1) for q ≡ 1 (mod 4) a prime power (Design Theory, VII.7.5.a): 28, 40, 52,
+//     76, 88.
+//
+// 9, 15, 27, 81 in trios and 16, 64 in fours come from affine geometries and Kirkman's own
+// solution (affine.go, kirkman.go). Not reached up to 100: KTS(69) and RBIBD(100, 4, 1), which
+// exist but need the recursive constructions of the general existence proofs.
+
+var (
+	resolvableMu    sync.Mutex
+	resolvableCache = map[[2]int]*table{}
+)
+
+// lookupResolvable returns the resolvable design for n members in groups of k, if one is built here.
+func lookupResolvable(n, k int) (*table, bool) {
+	resolvableMu.Lock()
+	defer resolvableMu.Unlock()
+	key := [2]int{n, k}
+	if t, ok := resolvableCache[key]; ok {
+		return t, t != nil
+	}
+	var classes [][][]int
+	switch k {
+	case 3:
+		classes = kirkmanSystem(n)
+	case 4:
+		classes = resolvableFours(n)
+	}
+	var t *table
+	if classes != nil {
+		t = tableOfClasses(n, k, classes)
+	}
+	resolvableCache[key] = t
+	return t, t != nil
+}
+
+// kirkmanSystem returns the parallel classes of a KTS(n), or nil if none is built here.
+func kirkmanSystem(n int) [][][]int {
+	if n%6 != 3 {
+		return nil
+	}
+	switch {
+	case n == 3:
+		return [][][]int{{{0, 1, 2}}}
+	case n == 9:
+		return affineClasses(9, 3)
+	case n == 15:
+		return kirkman15Classes()
+	}
+	if q := (n - 1) / 2; q%6 == 1 {
+		if f, ok := newField(q); ok {
+			return kts2q1(f)
+		}
+	}
+	if q := n / 3; q%6 == 1 {
+		if f, ok := newField(q); ok {
+			return kts3q(f)
+		}
+	}
+	for _, u := range []int{3, 9, 15} {
+		if w := n / u; n%u == 0 && w > 3 {
+			if kw := kirkmanSystem(w); kw != nil {
+				return productKTS(kirkmanSystem(u), u, kw, w)
+			}
+		}
+	}
+	if n == 33 {
+		return doubleAffinePlane4()
+	}
+	return nil
+}
+
+// kts2q1 is KTS(2q+1) for q = 6t+1: points GF(q)×{0,1} and ∞, one base class developed over the
+// additive group of GF(q).
+func kts2q1(f field) [][][]int {
+	q, t := f.q, (f.q-1)/6
+	a := f.primitive()
+	half := f.inv(2 % f.p)
+	m := f.log(a, f.mul(f.add(f.pow(a, t), 1), half)) // a^m = (a^t + 1) / 2
+	inf := 2 * q
+	type pt struct{ x, level int }
+	base := [][]pt{{{0, 0}, {0, 1}, {-1, -1}}}
+	for _, lo := range []int{0, 2 * t, 4 * t} {
+		for i := lo; i < lo+t; i++ {
+			ai := f.pow(a, i)
+			base = append(base, []pt{{ai, 0}, {f.mul(f.pow(a, t), ai), 0}, {f.mul(f.pow(a, m), ai), 1}})
+		}
+	}
+	for i := range t {
+		base = append(base, []pt{{f.pow(a, m+t+i), 1}, {f.pow(a, m+3*t+i), 1}, {f.pow(a, m+5*t+i), 1}})
+	}
+	classes := make([][][]int, q)
+	for g := range q {
+		for _, b := range base {
+			blk := make([]int, len(b))
+			for i, p := range b {
+				if p.level < 0 {
+					blk[i] = inf
+				} else {
+					blk[i] = p.level*q + f.add(p.x, g)
+				}
+			}
+			classes[g] = append(classes[g], blk)
+		}
+	}
+	return classes
+}
+
+// kts3q is KTS(3q) for q = 6t+1: points GF(q)×Z_3; a base class developed over GF(q), and 3t
+// classes each the orbit of one triple across the three levels.
+func kts3q(f field) [][][]int {
+	q, t := f.q, (f.q-1)/6
+	a := f.primitive()
+	type pt struct{ x, level int }
+	across := func(i int) []pt { return []pt{{f.pow(a, i), 0}, {f.pow(a, i+2*t), 1}, {f.pow(a, i+4*t), 2}} }
+	base := [][]pt{{{0, 0}, {0, 1}, {0, 2}}}
+	for j := range 3 {
+		for i := range t {
+			base = append(base, []pt{{f.pow(a, i), j}, {f.pow(a, i+2*t), j}, {f.pow(a, i+4*t), j}})
+		}
+	}
+	for _, lo := range []int{t, 3 * t, 5 * t} {
+		for i := lo; i < lo+t; i++ {
+			base = append(base, across(i))
+		}
+	}
+	develop := func(b []pt, g int) []int {
+		blk := make([]int, len(b))
+		for i, p := range b {
+			blk[i] = p.level*q + f.add(p.x, g)
+		}
+		return blk
+	}
+	classes := make([][][]int, q, q+3*t)
+	for g := range q {
+		for _, b := range base {
+			classes[g] = append(classes[g], develop(b, g))
+		}
+	}
+	for _, lo := range []int{0, 2 * t, 4 * t} {
+		for i := lo; i < lo+t; i++ {
+			var c [][]int
+			for g := range q {
+				c = append(c, develop(across(i), g))
+			}
+			classes = append(classes, c)
+		}
+	}
+	return classes
+}
+
+// productKTS is KTS(u·w) on points a·w+x (a of the KTS(u), x of the KTS(w), w odd): for each class
+// R of KTS(u) and c in Z_w, the triples {(a, x), (b, x+c), (d, -2x-c)} for {a, b, d} in R and x
+// in Z_w (a resolvable transversal design on each block); then each class of KTS(w) on every a.
+func productKTS(ku [][][]int, u int, kw [][][]int, w int) [][][]int {
+	var classes [][][]int
+	for _, r := range ku {
+		for c := range w {
+			var cl [][]int
+			for _, b := range r {
+				for x := range w {
+					cl = append(cl, []int{b[0]*w + x, b[1]*w + (x+c)%w, b[2]*w + ((-2*x-c)%w+2*w)%w})
+				}
+			}
+			classes = append(classes, cl)
+		}
+	}
+	for _, s := range kw {
+		var cl [][]int
+		for a := range u {
+			for _, b := range s {
+				cl = append(cl, []int{a*w + b[0], a*w + b[1], a*w + b[2]})
+			}
+		}
+		classes = append(classes, cl)
+	}
+	return classes
+}
+
+// doubleAffinePlane4 is KTS(33): each point y of the affine plane of order 4 (16 points, 20 lines
+// of 4) becomes 2y and 2y+1, with ∞ = 32. A KTS(9) is laid on each line's 8 points and ∞ so that
+// its blocks through ∞ are {2y, 2y+1, ∞}; class y of the KTS(33) is {2y, 2y+1, ∞} and, from
+// the KTS(9) of every line through y, the rest of that line's class which holds {2y, 2y+1, ∞}.
+func doubleAffinePlane4() [][][]int {
+	k9 := affineClasses(9, 3)
+	// Label the KTS(9) so that class i's block through ∞ (point 8) is {2i, 2i+1, 8}.
+	label := make([]int, 9)
+	label[8] = 8
+	for i, cl := range k9 {
+		for _, b := range cl {
+			if b[0] == 8 || b[1] == 8 || b[2] == 8 {
+				j := 0
+				for _, p := range b {
+					if p != 8 {
+						label[p] = 2*i + j
+						j++
+					}
+				}
+			}
+		}
+	}
+	classes := make([][][]int, 16)
+	for y := range 16 {
+		classes[y] = [][]int{{2 * y, 2*y + 1, 32}}
+	}
+	for _, line := range affineClasses(16, 4) {
+		for _, l := range line {
+			for i, cl := range k9 {
+				for _, b := range cl {
+					if b[0] == 8 || b[1] == 8 || b[2] == 8 {
+						continue
+					}
+					blk := make([]int, 3)
+					for j, p := range b {
+						lp := label[p]
+						blk[j] = 2*l[lp/2] + lp%2
+					}
+					classes[l[i]] = append(classes[l[i]], blk)
+				}
+			}
+		}
+	}
+	return classes
+}
+
+// resolvableFours returns the parallel classes of an RBIBD(n, 4, 1), or nil if none is built here.
+func resolvableFours(n int) [][][]int {
+	if q := (n - 1) / 3; n%12 == 4 && q%4 == 1 {
+		if f, ok := newField(q); ok {
+			return rbibd3q1(f)
+		}
+	}
+	return nil
+}
+
+// rbibd3q1 is RBIBD(3q+1, 4, 1) for q ≡ 1 (mod 4): points GF(q)×Z_3 and ∞; with w primitive and
+// e = w^((q-1)/4) (so e² = -1), the base class {(±w^i, j), (±e·w^i, j+1)} for i < (q-1)/4 and
+// j in Z_3, and {(0, 0), (0, 1), (0, 2), ∞}, developed over GF(q).
+func rbibd3q1(f field) [][][]int {
+	q, nn := f.q, (f.q-1)/4
+	w := f.primitive()
+	e := f.pow(w, nn)
+	type pt struct{ x, level int }
+	base := [][]pt{{{0, 0}, {0, 1}, {0, 2}, {-1, -1}}}
+	for i := range nn {
+		wi := f.pow(w, i)
+		ewi := f.mul(e, wi)
+		for j := range 3 {
+			base = append(base, []pt{{wi, j}, {f.neg(wi), j}, {ewi, (j + 1) % 3}, {f.neg(ewi), (j + 1) % 3}})
+		}
+	}
+	classes := make([][][]int, q)
+	for g := range q {
+		for _, b := range base {
+			blk := make([]int, len(b))
+			for i, p := range b {
+				if p.level < 0 {
+					blk[i] = 3 * q
+				} else {
+					blk[i] = p.level*q + f.add(p.x, g)
+				}
+			}
+			classes[g] = append(classes[g], blk)
+		}
+	}
+	return classes
+}
+
+// affineClasses lists the rounds of AG(m, q) as classes of points.
+func affineClasses(n, k int) [][][]int {
+	d, ok := newAffine(n, k)
+	if !ok {
+		panic("pairing: no affine geometry")
+	}
+	return classesOf(d, n)
+}
+
+func kirkman15Classes() [][][]int { return classesOf(newKirkman15(), 15) }
+
+// classesOf lists a design's rounds as classes of points.
+func classesOf(d design, n int) [][][]int {
+	var g grouping
+	classes := make([][][]int, d.rounds())
+	for r := range classes {
+		d.fill(r, &g)
+		for i := range g.len() {
+			var blk []int
+			for _, x := range g.at(i) {
+				blk = append(blk, int(x))
+			}
+			classes[r] = append(classes[r], blk)
+		}
+	}
+	return classes
+}
+
+// tableOfClasses turns parallel classes into a schedule, relabelling points so that round 0
+// groups consecutive ranks. It panics unless the classes are a resolvable design with
+// (n-1)/(k-1) rounds in which every pair meets exactly once.
+func tableOfClasses(n, k int, classes [][][]int) *table {
+	if len(classes) != (n-1)/(k-1) || (n-1)%(k-1) != 0 || n%k != 0 {
+		panic("pairing: resolvable design of the wrong shape")
+	}
+	rank := make([]int32, n)
+	next := int32(0)
+	for _, b := range classes[0] {
+		for _, p := range b {
+			rank[p] = next
+			next++
+		}
+	}
+	t := &table{n: n, sizes: groupSizes(n, k), round: make([]int8, n*n)}
+	for i := range t.round {
+		t.round[i] = -1
+	}
+	for r, cl := range classes {
+		ranks := make([]int32, 0, n)
+		seen := make([]bool, n)
+		for _, b := range cl {
+			if len(b) != k {
+				panic("pairing: resolvable design with a block of the wrong size")
+			}
+			for i, p := range b {
+				if p < 0 || p >= n || seen[p] {
+					panic("pairing: resolvable design whose round is not a partition")
+				}
+				seen[p] = true
+				ranks = append(ranks, rank[p])
+				for _, o := range b[:i] {
+					ab := int(rank[p])*n + int(rank[o])
+					if t.round[ab] >= 0 {
+						panic("pairing: resolvable design with a pair meeting twice")
+					}
+					t.round[ab] = int8(r)
+					t.round[int(rank[o])*n+int(rank[p])] = int8(r)
+				}
+			}
+		}
+		if len(ranks) != n {
+			panic("pairing: resolvable design whose round is not a partition")
+		}
+		t.plan = append(t.plan, ranks)
+	}
+	return t
+}
