@@ -14,12 +14,13 @@ import "sync"
 //   - KTS(uw) from KTS(u) and KTS(w), through a resolvable transversal design TD(3, w): 45 = 3·15.
 //   - KTS(2m+1) by doubling a PBD(m, {4}) with KTS(9) on each block (Beth, Jungnickel and Lenz,
 //     Design Theory, Lemma IX.6.4): 33 from the affine plane of order 4.
+//   - KTS(69) on Z_23×Z_3 from base blocks found by a search (cyclicKTS).
 //   - RBIBD(3q+1, 4, 1) for q ≡ 1 (mod 4) a prime power (Design Theory, VII.7.5.a): 28, 40, 52,
 //     76, 88.
 //
 // 9, 15, 27, 81 in trios and 16, 64 in fours come from affine geometries and Kirkman's own
-// solution (affine.go, kirkman.go). Not reached up to 100: KTS(69) and RBIBD(100, 4, 1), which
-// exist but need the recursive constructions of the general existence proofs.
+// solution (affine.go, kirkman.go). Not reached up to 100: RBIBD(100, 4, 1), which exists but
+// needs the recursive constructions of the general existence proof.
 
 var (
 	resolvableMu    sync.Mutex
@@ -82,7 +83,46 @@ func kirkmanSystem(n int) [][][]int {
 	if n == 33 {
 		return doubleAffinePlane4()
 	}
+	if n == 69 {
+		return cyclicKTS(23, kts69Base, kts69Across)
+	}
 	return nil
+}
+
+// kts69Base and kts69Across are a KTS(69) on Z_23×Z_3, point (x, l) coded l·23+x, found by
+// TestGenerateCyclicKTS (resolvablegen_test.go, m = 23, seed 1) and checked like every design
+// here: the base class developed over Z_23, and each transversal {(0, 0), (b, 1), (c, 2)}
+// developed into one class of its own. Every pure difference ±d within a level and every mixed difference between
+// two levels occurs exactly once among them.
+var (
+	kts69Base = [][3]int{
+		{3, 22, 6}, {18, 4, 68}, {44, 64, 28}, {41, 1, 42}, {50, 47, 55}, {58, 46, 60}, {33, 65, 39}, {53, 15, 52},
+		{14, 20, 62}, {48, 30, 26}, {7, 61, 8}, {23, 43, 31}, {66, 29, 24}, {57, 67, 51}, {11, 21, 19}, {45, 2, 32},
+		{56, 25, 10}, {12, 40, 17}, {34, 63, 59}, {37, 35, 13}, {9, 54, 38}, {49, 16, 5}, {36, 0, 27},
+	}
+	kts69Across = [][2]int{{12, 17}, {3, 1}, {2, 12}, {19, 3}, {10, 11}, {8, 20}, {9, 13}, {14, 6}, {21, 9}, {16, 16}, {11, 5}}
+)
+
+// cyclicKTS is KTS(3m) on Z_m×Z_3 (m odd), point (x, l) coded l·m+x: the base class developed over
+// Z_m gives m classes, and each transversal {(0, 0), (b, 1), (c, 2)} developed gives one more.
+func cyclicKTS(m int, base [][3]int, across [][2]int) [][][]int {
+	shift := func(p, g int) int { return p/m*m + (p%m+g)%m }
+	classes := make([][][]int, 0, m+len(across))
+	for g := range m {
+		var cl [][]int
+		for _, b := range base {
+			cl = append(cl, []int{shift(b[0], g), shift(b[1], g), shift(b[2], g)})
+		}
+		classes = append(classes, cl)
+	}
+	for _, t := range across {
+		var cl [][]int
+		for g := range m {
+			cl = append(cl, []int{g, m + (t[0]+g)%m, 2*m + (t[1]+g)%m})
+		}
+		classes = append(classes, cl)
+	}
+	return classes
 }
 
 // kts2q1 is KTS(2q+1) for q = 6t+1: points GF(q)×{0,1} and ∞, one base class developed over the

@@ -9,7 +9,7 @@ import (
 // to 100 members that the package knows, and checks each: a partition every round, (n-1)/(k-1)
 // rounds, every pair meeting exactly once (checkDesign, with the construction's own checks).
 func TestKnownResolvableDesigns(t *testing.T) {
-	trios := []int{3, 9, 15, 21, 27, 33, 39, 45, 51, 57, 63, 75, 81, 87, 93, 99}
+	trios := []int{3, 9, 15, 21, 27, 33, 39, 45, 51, 57, 63, 69, 75, 81, 87, 93, 99}
 	fours := []int{28, 40, 52, 76, 88}
 	for _, c := range []struct {
 		k     int
@@ -38,7 +38,7 @@ func TestKnownResolvableDesigns(t *testing.T) {
 			}
 		}
 	}
-	for _, c := range [][2]int{{69, 3}, {100, 4}, {24, 3}, {20, 4}} {
+	for _, c := range [][2]int{{100, 4}, {24, 3}, {20, 4}} {
 		if _, ok := lookupResolvable(c[0], c[1]); ok {
 			t.Errorf("a resolvable design for %d in groups of %d, which is not built here", c[0], c[1])
 		}
