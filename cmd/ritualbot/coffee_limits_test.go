@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -163,5 +164,37 @@ func TestCoffeeRoundsSameInputsSameGroups(t *testing.T) {
 	}
 	if !slices.Equal(pairs(a), pairs(b)) {
 		t.Error("the same people made different rounds")
+	}
+}
+
+// BenchmarkCoffeePlan times a preview of the next round (what a scheduled round computes before
+// writing anything) for 10,000 members over eight zones and 20 teams, through the coffee service
+// and a real database holding a year of weekly rounds (random pairs, all answered): reading the
+// history, teams and people, and Plan.
+func BenchmarkCoffeePlan(b *testing.B) {
+	dir, teams := newTeamDirectory(b, 10000, 8, 20)
+	svc := coffeeService(b, dir, 2, teams)
+	at := time.Date(2027, 1, 4, 10, 0, 0, 0, time.UTC)
+	rng := rand.New(rand.NewPCG(1, 2))
+	ids := slices.Clone(dir.ids)
+	for week := range 52 {
+		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
+		key := schedule.Key{Ritual: coffee.Ritual, Channel: "C0LIMIT", At: at}
+		r := coffee.Round{ID: key.String(), Channel: key.Channel, At: at}
+		for i := 0; i+1 < len(ids); i += 2 {
+			r.Groups = append(r.Groups, coffee.Group{ID: fmt.Sprintf("%s/%d", r.ID, i/2), Members: []string{ids[i], ids[i+1]}, Answer: coffee.AnswerMet})
+		}
+		if err := svc.Store.CommitRound(key, r, nil, nil, nil); err != nil {
+			b.Fatalf("week %d: %v", week, err)
+		}
+		at = at.Add(7 * 24 * time.Hour)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		res, _, err := svc.Plan(context.Background(), "C0LIMIT", at)
+		if err != nil || len(res.Groups) != 5000 {
+			b.Fatalf("%d groups, %v", len(res.Groups), err)
+		}
 	}
 }

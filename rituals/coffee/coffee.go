@@ -271,9 +271,21 @@ func (s *Service) plan(ctx context.Context, channel string, at time.Time, change
 			return pairing.Result{}, nil, fmt.Errorf("teams in %s: %w", channel, err)
 		}
 	}
+	type zone struct {
+		name   string
+		offset time.Duration
+	}
+	offsets := map[zone]time.Duration{} // standardOffset of each zone, loaded once per round
 	members := make([]pairing.Member, 0, len(participants))
 	for _, id := range participants {
-		members = append(members, pairing.Member{ID: id, UTCOffset: standardOffset(people[id], at), Team: teams[id]})
+		p := people[id]
+		z := zone{p.TimeZone, p.UTCOffset}
+		off, ok := offsets[z]
+		if !ok {
+			off = standardOffset(p, at)
+			offsets[z] = off
+		}
+		members = append(members, pairing.Member{ID: id, UTCOffset: off, Team: teams[id]})
 	}
 	res, err := pairing.Plan(pairing.Input{Members: members, History: history, Exclusions: avoids, GroupSize: c.GroupSize, Seed: seedFor(channel), Now: at})
 	return res, people, err
