@@ -128,32 +128,45 @@ func cyclicKTS(m int, base [][3]int, across [][2]int) [][][]int {
 // kts2q1 is KTS(2q+1) for q = 6t+1: points GF(q)×{0,1} and ∞, one base class developed over the
 // additive group of GF(q).
 func kts2q1(f field) [][][]int {
-	q, t := f.q, (f.q-1)/6
+	t := (f.q - 1) / 6
 	a := f.primitive()
 	half := f.inv(2 % f.p)
 	m := f.log(a, f.mul(f.add(f.pow(a, t), 1), half)) // a^m = (a^t + 1) / 2
-	inf := 2 * q
-	type pt struct{ x, level int }
-	base := [][]pt{{{0, 0}, {0, 1}, {-1, -1}}}
+	base := [][]fieldPoint{{{0, 0}, {0, 1}, infinity}}
 	for _, lo := range []int{0, 2 * t, 4 * t} {
 		for i := lo; i < lo+t; i++ {
 			ai := f.pow(a, i)
-			base = append(base, []pt{{ai, 0}, {f.mul(f.pow(a, t), ai), 0}, {f.mul(f.pow(a, m), ai), 1}})
+			base = append(base, []fieldPoint{{ai, 0}, {f.mul(f.pow(a, t), ai), 0}, {f.mul(f.pow(a, m), ai), 1}})
 		}
 	}
 	for i := range t {
-		base = append(base, []pt{{f.pow(a, m+t+i), 1}, {f.pow(a, m+3*t+i), 1}, {f.pow(a, m+5*t+i), 1}})
+		base = append(base, []fieldPoint{{f.pow(a, m+t+i), 1}, {f.pow(a, m+3*t+i), 1}, {f.pow(a, m+5*t+i), 1}})
 	}
-	classes := make([][][]int, q)
-	for g := range q {
+	return developClass(f, 2, base)
+}
+
+// fieldPoint is a point (x, level) of GF(q)×levels, or infinity.
+type fieldPoint struct{ x, level int }
+
+// infinity is the point that translations fix.
+var infinity = fieldPoint{0, -1}
+
+// code numbers a point: level·q + x, and levels·q for infinity.
+func (p fieldPoint) code(f field, levels, g int) int {
+	if p.level < 0 {
+		return levels * f.q
+	}
+	return p.level*f.q + f.add(p.x, g)
+}
+
+// developClass translates the base class by every element g of GF(q): q classes.
+func developClass(f field, levels int, base [][]fieldPoint) [][][]int {
+	classes := make([][][]int, f.q)
+	for g := range f.q {
 		for _, b := range base {
 			blk := make([]int, len(b))
 			for i, p := range b {
-				if p.level < 0 {
-					blk[i] = inf
-				} else {
-					blk[i] = p.level*q + f.add(p.x, g)
-				}
+				blk[i] = p.code(f, levels, g)
 			}
 			classes[g] = append(classes[g], blk)
 		}
@@ -164,14 +177,15 @@ func kts2q1(f field) [][][]int {
 // kts3q is KTS(3q) for q = 6t+1: points GF(q)×Z_3; a base class developed over GF(q), and 3t
 // classes each the orbit of one triple across the three levels.
 func kts3q(f field) [][][]int {
-	q, t := f.q, (f.q-1)/6
+	t := (f.q - 1) / 6
 	a := f.primitive()
-	type pt struct{ x, level int }
-	across := func(i int) []pt { return []pt{{f.pow(a, i), 0}, {f.pow(a, i+2*t), 1}, {f.pow(a, i+4*t), 2}} }
-	base := [][]pt{{{0, 0}, {0, 1}, {0, 2}}}
+	across := func(i int) []fieldPoint {
+		return []fieldPoint{{f.pow(a, i), 0}, {f.pow(a, i+2*t), 1}, {f.pow(a, i+4*t), 2}}
+	}
+	base := [][]fieldPoint{{{0, 0}, {0, 1}, {0, 2}}}
 	for j := range 3 {
 		for i := range t {
-			base = append(base, []pt{{f.pow(a, i), j}, {f.pow(a, i+2*t), j}, {f.pow(a, i+4*t), j}})
+			base = append(base, []fieldPoint{{f.pow(a, i), j}, {f.pow(a, i+2*t), j}, {f.pow(a, i+4*t), j}})
 		}
 	}
 	for _, lo := range []int{t, 3 * t, 5 * t} {
@@ -179,24 +193,13 @@ func kts3q(f field) [][][]int {
 			base = append(base, across(i))
 		}
 	}
-	develop := func(b []pt, g int) []int {
-		blk := make([]int, len(b))
-		for i, p := range b {
-			blk[i] = p.level*q + f.add(p.x, g)
-		}
-		return blk
-	}
-	classes := make([][][]int, q, q+3*t)
-	for g := range q {
-		for _, b := range base {
-			classes[g] = append(classes[g], develop(b, g))
-		}
-	}
+	classes := developClass(f, 3, base)
 	for _, lo := range []int{0, 2 * t, 4 * t} {
 		for i := lo; i < lo+t; i++ {
+			orbit := developClass(f, 3, [][]fieldPoint{across(i)})
 			var c [][]int
-			for g := range q {
-				c = append(c, develop(across(i), g))
+			for _, cl := range orbit {
+				c = append(c, cl[0])
 			}
 			classes = append(classes, c)
 		}
@@ -292,33 +295,18 @@ func resolvableFours(n int) [][][]int {
 // e = w^((q-1)/4) (so e² = -1), the base class {(±w^i, j), (±e·w^i, j+1)} for i < (q-1)/4 and
 // j in Z_3, and {(0, 0), (0, 1), (0, 2), ∞}, developed over GF(q).
 func rbibd3q1(f field) [][][]int {
-	q, nn := f.q, (f.q-1)/4
+	nn := (f.q - 1) / 4
 	w := f.primitive()
 	e := f.pow(w, nn)
-	type pt struct{ x, level int }
-	base := [][]pt{{{0, 0}, {0, 1}, {0, 2}, {-1, -1}}}
+	base := [][]fieldPoint{{{0, 0}, {0, 1}, {0, 2}, infinity}}
 	for i := range nn {
 		wi := f.pow(w, i)
 		ewi := f.mul(e, wi)
 		for j := range 3 {
-			base = append(base, []pt{{wi, j}, {f.neg(wi), j}, {ewi, (j + 1) % 3}, {f.neg(ewi), (j + 1) % 3}})
+			base = append(base, []fieldPoint{{wi, j}, {f.neg(wi), j}, {ewi, (j + 1) % 3}, {f.neg(ewi), (j + 1) % 3}})
 		}
 	}
-	classes := make([][][]int, q)
-	for g := range q {
-		for _, b := range base {
-			blk := make([]int, len(b))
-			for i, p := range b {
-				if p.level < 0 {
-					blk[i] = 3 * q
-				} else {
-					blk[i] = p.level*q + f.add(p.x, g)
-				}
-			}
-			classes[g] = append(classes[g], blk)
-		}
-	}
-	return classes
+	return developClass(f, 3, base)
 }
 
 // affineClasses lists the rounds of AG(m, q) as classes of points.
