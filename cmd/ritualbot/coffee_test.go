@@ -453,3 +453,16 @@ func TestCoffeeTeamsFromUserGroupsMakeCrossTeamGroups(t *testing.T) {
 		t.Errorf("usergroups.list called %d times for one round, want 1", n)
 	}
 }
+
+func TestCoffeeRoundGoesAheadWhenUserGroupsCannotBeRead(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, func(c *CoffeeConfig) { c.Teams = TeamsConfig{UserGroups: true} })
+	h.fake.ErrorNext("usergroups.list", 1, "missing_scope") // the app was installed before teams were configured
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
+	if r := h.latestRound(1); len(r.Groups) == 0 {
+		t.Fatalf("no groups: %+v", r)
+	}
+	if !strings.Contains(h.logs.String(), "missing_scope") {
+		t.Errorf("the failure to read teams was not logged:\n%s", h.logs.String())
+	}
+}

@@ -267,8 +267,10 @@ func (s *Service) plan(ctx context.Context, channel string, at time.Time, change
 	}
 	var teams map[string]string
 	if c.Teams != nil {
+		// Teams are a soft wish: without them the round still goes ahead, grouped as if nobody
+		// had a team.
 		if teams, err = c.Teams.TeamsOf(ctx, participants); err != nil {
-			return pairing.Result{}, nil, fmt.Errorf("teams in %s: %w", channel, err)
+			s.Logger.Warn("coffee groups this round without teams: they could not be read", "channel", channel, "err", err)
 		}
 	}
 	type zone struct {
