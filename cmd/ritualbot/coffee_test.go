@@ -387,8 +387,12 @@ func previewGroups(t *testing.T, preview string) [][]string {
 }
 
 func TestCoffeePreviewIsExactlyTheNextRound(t *testing.T) {
-	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
 	h := coffeeBot(t, clock, nil)
+	// Paused through today: away now, back for the next round, so in its preview.
+	if got := h.command("U02RAJ", "coffee pause until 2026-11-29"); !strings.Contains(got, "Paused until") {
+		t.Fatalf("pause: %s", got)
+	}
 	for round := 1; round <= 3; round++ {
 		preview := previewGroups(t, h.command(demoAdmin, "coffee preview"))
 		clock.Set(time.Date(2026, 11, 30+7*(round-1), 10, 0, 5, 0, berlin))
