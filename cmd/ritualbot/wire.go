@@ -153,7 +153,7 @@ func (m *Main) wireCoffee() error {
 	starters := questions.ForCoffee(questions.Icebreakers())
 	for _, c := range m.Config.Coffee {
 		svc.Channels[c.Channel] = coffee.Channel{ID: c.Channel, GroupSize: c.GroupSize, FollowUpAfter: time.Duration(c.FollowUpAfter),
-			OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: starters}
+			OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: starters, Teams: m.coffeeTeams(c.Teams)}
 		specs[c.Channel] = c.spec
 		err := m.schedule(schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
 		if err != nil {
@@ -162,6 +162,18 @@ func (m *Main) wireCoffee() error {
 	}
 	bot.RegisterCoffee(m.Bot, m.Delivery, svc, m.Directory, func(channel string) time.Time { return specs[channel].Next(m.Now()) })
 	m.Timers.Handle(coffee.TaskFollowUp, svc.FollowUp)
+	return nil
+}
+
+// coffeeTeams is where a coffee channel's teams come from: Slack user groups, the configuration's
+// mapping, or nowhere.
+func (m *Main) coffeeTeams(t TeamsConfig) coffee.Teams {
+	switch {
+	case t.UserGroups:
+		return m.Directory
+	case t.Members != nil:
+		return t.teamMap()
+	}
 	return nil
 }
 
