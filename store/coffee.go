@@ -95,6 +95,9 @@ func (s Coffee) CommitRound(key schedule.Key, round coffee.Round, members map[st
 		if err := putJSON(tx.Bucket(bucketCoffeeRounds), string(k), round); err != nil {
 			return err
 		}
+		if err := putHistory(tx.Bucket(bucketCoffeeHistory), k, round); err != nil {
+			return err
+		}
 		return tx.Bucket(bucketCoffeeRoundKeys).Put([]byte(round.ID), k)
 	})
 }

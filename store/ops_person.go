@@ -74,6 +74,10 @@ var personBuckets = []personBucket{
 	{name: bucketCoffeeRounds, values: true,
 		how:    "rounds list group members, who answered and who was alone: shared, so the id becomes ForgottenUser",
 		forget: forgetCoffeeRounds, collect: collectCoffeeRounds},
+	{name: bucketCoffeeHistory, values: true,
+		how: "the members of each round's groups, for planning: a copy of the rounds' members, so " +
+			"the id becomes ForgottenUser as in the rounds (shown through coffee_rounds)",
+		forget: forgetCoffeeHistory},
 	{name: bucketCoffeeRoundKeys,
 		how: "round id to round key: no person"},
 	{name: bucketCoffeeAvoids, keys: true,

@@ -366,6 +366,7 @@ func TestForgetErasesEveryTraceAndKeepsOthers(t *testing.T) {
 	for bucket, want := range map[string]ForgetCount{
 		"coffee_members":         {Deleted: 1},
 		"coffee_rounds":          {Rewritten: 2},
+		"coffee_history":         {Rewritten: 1},
 		"coffee_avoids":          {Deleted: 2},
 		"icebreaker_suggestions": {Deleted: 1, Rewritten: 1},
 		"digest_updates":         {Deleted: 2, Rewritten: 1}, // Alice's mention is rewritten

@@ -128,6 +128,7 @@ func TestPruneRemovesOldHistoryAndNothingElse(t *testing.T) {
 		"digest_kudos":      {kudosKey("2026-W45"), kudosKey(opsW46)},
 		"coffee_rounds":     {string(coffeeRoundKey(r100)), string(coffeeRoundKey(r90))},
 		"coffee_round_keys": {r100.ID, r90.ID},
+		"coffee_history":    {string(coffeeRoundKey(r100)), string(coffeeRoundKey(r90))},
 	}
 	for _, k := range want["digest_updates"] {
 		want["retention_index"] = append(want["retention_index"], string(retentionKey(retainUpdate, old, []byte(k))))

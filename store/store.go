@@ -74,6 +74,8 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 2: the retention index (bucketRetention): digest updates, asks and kudos, delivery and run
 	// records, by time.
 	migrateRetentionIndex,
+	// 3: who met whom in coffee rounds (bucketCoffeeHistory), from the rounds stored.
+	migrateCoffeeHistory,
 }
 
 // SchemaVersion is the schema this binary writes.

@@ -138,8 +138,17 @@ var ErrAnswered = errors.New("this group already answered")
 // ErrNotInGroup is returned when someone answers for a group they are not in.
 var ErrNotInGroup = errors.New("not a member of this group")
 
+// History is what planning reads of past rounds: who met whom, and when.
+type History interface {
+	// PastGroups returns the members of every group of channel's rounds, each with its round's
+	// date: the groups Rounds(channel, 0) holds, in the same order (newest round first), without
+	// the rest of the rounds.
+	PastGroups(channel string) ([]pairing.PastGroup, error)
+}
+
 // Store keeps the ritual's records; the store package implements it.
 type Store interface {
+	History
 	// Memberships returns everyone's choices in channel.
 	Memberships(channel string) (map[string]Membership, error)
 	// SetMembership stores one person's choices, queueing msgs in the same transaction.
@@ -251,15 +260,9 @@ func (s *Service) plan(ctx context.Context, channel string, at time.Time, change
 	if err != nil {
 		return pairing.Result{}, nil, err
 	}
-	rounds, err := s.Store.Rounds(channel, 0)
+	history, err := s.Store.PastGroups(channel)
 	if err != nil {
 		return pairing.Result{}, nil, err
-	}
-	var history []pairing.PastGroup
-	for _, r := range rounds {
-		for _, g := range r.Groups {
-			history = append(history, pairing.PastGroup{Members: g.Members, At: r.At})
-		}
 	}
 	avoids, err := s.Store.AllAvoids()
 	if err != nil {

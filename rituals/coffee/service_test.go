@@ -10,6 +10,7 @@ import (
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/coffee"
+	"github.com/ritualbot/ritualbot/rituals/pairing"
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/rituals/timers"
@@ -57,6 +58,16 @@ func (f *fakeStore) Rounds(_ string, limit int) ([]coffee.Round, error) {
 		return slices.Clone(f.rounds[:limit]), nil
 	}
 	return slices.Clone(f.rounds), nil
+}
+
+func (f *fakeStore) PastGroups(string) ([]pairing.PastGroup, error) {
+	var out []pairing.PastGroup
+	for _, r := range f.rounds {
+		for _, g := range r.Groups {
+			out = append(out, pairing.PastGroup{Members: g.Members, At: r.At})
+		}
+	}
+	return out, nil
 }
 
 func (f *fakeStore) CommitRound(key schedule.Key, round coffee.Round, members map[string]coffee.Membership, msgs []rituals.Message, tasks []timers.Task) error {
