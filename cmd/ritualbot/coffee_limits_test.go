@@ -73,6 +73,11 @@ func coffeeService(t testing.TB, dir *teamDirectory, groupSize int, teams coffee
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	return coffeeServiceOn(db, dir, groupSize, teams)
+}
+
+// coffeeServiceOn is coffeeService on the database db.
+func coffeeServiceOn(db *store.DB, dir *teamDirectory, groupSize int, teams coffee.Teams) *coffee.Service {
 	ch := coffee.Channel{ID: "C0LIMIT", GroupSize: groupSize, FollowUpAfter: 84 * time.Hour,
 		Starters: questions.ForCoffee(questions.Icebreakers()), Teams: teams}
 	return &coffee.Service{Store: db.Coffee(), Directory: dir, Channels: map[string]coffee.Channel{ch.ID: ch},
