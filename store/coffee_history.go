@@ -60,8 +60,8 @@ func putHistory(history *bolt.Bucket, k []byte, r coffee.Round) error {
 	return history.Put(k, v)
 }
 
-// PastGroups implements coffee.History: every group of channel's rounds, newest round first and
-// each round's groups in order, as Rounds(channel, 0) lists them, read from bucketCoffeeHistory.
+// PastGroups implements coffee.History: coffee.PastGroupsOf(Rounds(channel, 0)), read from
+// bucketCoffeeHistory.
 // Each round's value is copied once, the ids are parts of that copy, and every group's members are
 // a slice of one array: a year of weekly rounds of 10,000 people costs a few hundred allocations.
 func (s Coffee) PastGroups(channel string) ([]pairing.PastGroup, error) {

@@ -23,13 +23,7 @@ func roundsHistory(t *testing.T, cs Coffee, channel string) []pairing.PastGroup 
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []pairing.PastGroup
-	for _, r := range rounds {
-		for _, g := range r.Groups {
-			out = append(out, pairing.PastGroup{Members: g.Members, At: r.At})
-		}
-	}
-	return out
+	return coffee.PastGroupsOf(rounds)
 }
 
 // checkHistoryIsTheRounds fails the test when PastGroups of a channel differs from the groups of

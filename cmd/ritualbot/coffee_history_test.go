@@ -20,16 +20,7 @@ type roundsStore struct{ coffee.Store }
 
 func (s roundsStore) PastGroups(channel string) ([]pairing.PastGroup, error) {
 	rounds, err := s.Rounds(channel, 0)
-	if err != nil {
-		return nil, err
-	}
-	var out []pairing.PastGroup
-	for _, r := range rounds {
-		for _, g := range r.Groups {
-			out = append(out, pairing.PastGroup{Members: g.Members, At: r.At})
-		}
-	}
-	return out, nil
+	return coffee.PastGroupsOf(rounds), err
 }
 
 // inUTC is res with the times in UTC: the rounds and the history keep the same instants, in the

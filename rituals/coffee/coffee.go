@@ -138,14 +138,6 @@ var ErrAnswered = errors.New("this group already answered")
 // ErrNotInGroup is returned when someone answers for a group they are not in.
 var ErrNotInGroup = errors.New("not a member of this group")
 
-// History is what planning reads of past rounds: who met whom, and when.
-type History interface {
-	// PastGroups returns the members of every group of channel's rounds, each with its round's
-	// date: the groups Rounds(channel, 0) holds, in the same order (newest round first), without
-	// the rest of the rounds.
-	PastGroups(channel string) ([]pairing.PastGroup, error)
-}
-
 // Store keeps the ritual's records; the store package implements it.
 type Store interface {
 	History

@@ -61,13 +61,7 @@ func (f *fakeStore) Rounds(_ string, limit int) ([]coffee.Round, error) {
 }
 
 func (f *fakeStore) PastGroups(string) ([]pairing.PastGroup, error) {
-	var out []pairing.PastGroup
-	for _, r := range f.rounds {
-		for _, g := range r.Groups {
-			out = append(out, pairing.PastGroup{Members: g.Members, At: r.At})
-		}
-	}
-	return out, nil
+	return coffee.PastGroupsOf(f.rounds), nil
 }
 
 func (f *fakeStore) CommitRound(key schedule.Key, round coffee.Round, members map[string]coffee.Membership, msgs []rituals.Message, tasks []timers.Task) error {
