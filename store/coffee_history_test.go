@@ -149,6 +149,9 @@ func TestMigrationBuildsCoffeeHistoryFromTheRounds(t *testing.T) {
 		}
 		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, 2))
 	})
+	if err := VerifyBackup(w.path); err != nil {
+		t.Fatalf("a backup of schema 2 is refused: %v", err)
+	}
 	db, err := Open(w.path, Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
