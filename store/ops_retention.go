@@ -51,9 +51,9 @@ type PruneReport struct {
 
 // Prune removes, in one transaction, the history older than r's limits at now, and nothing else:
 // digest updates and skips (with their index) and asks older than r.Checkins, kudos older than
-// r.Kudos, coffee rounds older than r.Coffee (with their index and history). Two guards keep what rituals
-// still use whatever its age: a digest week's records go only once that week's digest, or a
-// later one, is posted in the channel, and each channel's latest coffee round stays (its
+// r.Kudos, coffee rounds older than r.Coffee (with their index and history). Two guards keep what
+// rituals still use whatever its age: a digest week's records go only once that week's digest, or
+// a later one, is posted in the channel, and each channel's latest coffee round stays (its
 // follow-up and "did you meet?" answers may still come). Run records, the outbox, tasks, rotation
 // marks, memberships and feedback are never touched.
 //
@@ -142,8 +142,9 @@ func deleteUpdate(tx *bolt.Tx, key []byte) (bool, error) {
 }
 
 // pruneCoffeeRounds deletes the rounds started before cutoff, except each channel's latest, their
-// entries in the index of round ids and their groups in bucketCoffeeHistory. It reads keys only ("channel/at/round id"; a
-// channel's keys sort by time), and only a channel's rounds up to the first one it keeps.
+// entries in the index of round ids and their groups in bucketCoffeeHistory. It reads keys only
+// ("channel/at/round id"; a channel's keys sort by time), and only a channel's rounds up to the
+// first one it keeps.
 func pruneCoffeeRounds(tx *bolt.Tx, cutoff time.Time) (int, error) {
 	rounds, index, history := tx.Bucket(bucketCoffeeRounds), tx.Bucket(bucketCoffeeRoundKeys), tx.Bucket(bucketCoffeeHistory)
 	var gone [][]byte
