@@ -138,8 +138,9 @@ func TestMigrationBuildsCoffeeHistoryFromTheRounds(t *testing.T) {
 		t.Fatalf("rounds: %v", err)
 	}
 	w.must(w.db.Close())
-	// What schema 2 wrote: the rounds, no history; and a round that no longer decodes, which must
-	// not keep the file from opening.
+	// What the schema before coffee_history wrote: the rounds, no history; and a round that no
+	// longer decodes, which must not keep the file from opening.
+	before := bucketSchema[string(bucketCoffeeHistory)] - 1
 	opsRawEdit(t, w.path, func(tx *bolt.Tx) error {
 		if err := tx.DeleteBucket(bucketCoffeeHistory); err != nil {
 			return err
@@ -147,17 +148,17 @@ func TestMigrationBuildsCoffeeHistoryFromTheRounds(t *testing.T) {
 		if err := tx.Bucket(bucketCoffeeRounds).Put(coffeeRoundKey(garbled[0]), []byte("\x00not json")); err != nil {
 			return err
 		}
-		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, 2))
+		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, uint64(before)))
 	})
 	if err := VerifyBackup(w.path); err != nil {
-		t.Fatalf("a backup of schema 2 is refused: %v", err)
+		t.Fatalf("a backup of schema %d is refused: %v", before, err)
 	}
 	db, err := Open(w.path, Options{NoSync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	w.db = db
-	if v, _ := db.Schema(); v != SchemaVersion() || v < 3 {
+	if v, _ := db.Schema(); v != SchemaVersion() || v <= before {
 		t.Fatalf("schema %d after migration, want %d", v, SchemaVersion())
 	}
 	if n := checkHistoryIsTheRounds(t, db.Coffee(), opsTeam, "after migration"); n < 10*5 {
