@@ -302,7 +302,7 @@ func (e *digestEdge) renderCheckin(m rituals.Message) (Rendered, error) {
 		return Rendered{}, err
 	}
 	text := fmt.Sprintf("Hi! Time for your weekly update for <#%s>. A few lines are plenty: what moved, what's next, where a hand would help. It goes into the digest on %s.",
-		d.Channel, d.Week.To.Format("Monday 15:04 MST"))
+		d.Channel, e.bot.when(d.Week.To, DayTime))
 	blocks := []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil)}
 	if d.LastNext != nil {
 		blocks = append(blocks, slack.NewContextBlock("", markdown("Last time you said was next: "+truncateText(Escape(d.LastNext.Text), 2000))))
@@ -316,7 +316,7 @@ func (e *digestEdge) renderReminder(m rituals.Message) (Rendered, error) {
 	if err != nil {
 		return Rendered{}, err
 	}
-	text := fmt.Sprintf("A gentle nudge: the digest for <#%s> goes out %s. Want to add your update? Skipping is fine too.", d.Channel, d.Week.To.Format("today at 15:04 MST"))
+	text := fmt.Sprintf("A gentle nudge: the digest for <#%s> goes out %s. Want to add your update? Skipping is fine too.", d.Channel, e.bot.when(d.Week.To, DateTime))
 	return Rendered{Text: "A gentle nudge for your weekly update", Blocks: []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil), checkinButtons(d.Channel)}}, nil
 }
 

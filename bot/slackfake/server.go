@@ -46,6 +46,8 @@ type Options struct {
 	// short, as Slack's pages sometimes are, so clients that stop on a short
 	// page instead of an empty next_cursor are caught.
 	ExactPages bool
+	// Now is the clock "today" and "tomorrow" in date tokens are judged by; nil means time.Now.
+	Now func() time.Time
 }
 
 // Server is one emulated Slack workspace with one installed app (the bot).
@@ -73,6 +75,8 @@ type Server struct {
 	sock    socketState
 	calls   []Call
 	entries []Entry
+	// readers are the people a message or view being rendered is shown to, for date tokens.
+	readers []string
 }
 
 // New starts a Server listening on 127.0.0.1:0; it serves until Close.

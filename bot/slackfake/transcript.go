@@ -36,7 +36,7 @@ func (s *Server) messageEntryLocked(c *channel, m *message, action string) {
 	if m.threadTS != "" && m.threadTS != m.ts {
 		where += " (thread)"
 	}
-	text := s.renderMessageLocked(m)
+	text := s.renderForLocked(s.channelReadersLocked(c), func() string { return s.renderMessageLocked(m) })
 	if action == "deleted" {
 		text = "“" + snippet(text, 60) + "”"
 	}
@@ -47,7 +47,8 @@ func (s *Server) messageEntryLocked(c *channel, m *message, action string) {
 func (s *Server) ephemeralEntryLocked(m *message, action string) {
 	name := s.userNameLocked(m.forUser)
 	s.addEntryLocked(Entry{Kind: "ephemeral", Who: s.userNameLocked(m.user), Where: s.placeLocked(m.channel), To: name,
-		Action: action, UserID: m.forUser, ChannelID: m.channel, TS: m.ts, Text: s.renderMessageLocked(m)})
+		Action: action, UserID: m.forUser, ChannelID: m.channel, TS: m.ts,
+		Text: s.renderForLocked([]string{m.forUser}, func() string { return s.renderMessageLocked(m) })})
 }
 
 // Transcript returns everything the workspace saw so far, oldest first.

@@ -108,7 +108,8 @@ func (m *Main) Open() error {
 		IsAdmin: m.Config.IsAdmin,
 		Logger:  m.Logger,
 		Now:     m.Now,
-		Metrics: m.Metrics,
+		Metrics:  m.Metrics,
+		Location: m.Config.Location(),
 	})
 	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now, Metrics: m.Metrics})
 	m.Delivery.RegisterCoreRenderers()
@@ -140,14 +141,14 @@ func (m *Main) wireCoffee() error {
 		return nil
 	}
 	svc := &coffee.Service{
-		Store: m.DB.Coffee(), Directory: m.Directory, Presence: awayChecker{m.Presence}, Channels: map[string]coffee.Channel{},
+		Store: m.DB.Coffee(), Directory: m.Directory, Presence: awayChecker{m.Presence}, Deliveries: m.DB, Channels: map[string]coffee.Channel{},
 		Logger: m.Logger.With("component", "coffee"), Now: m.Now, Queued: m.queued,
 	}
 	specs := map[string]schedule.Spec{}
 	starters := questions.ForCoffee(questions.Icebreakers())
 	for _, c := range m.Config.Coffee {
 		svc.Channels[c.Channel] = coffee.Channel{ID: c.Channel, GroupSize: c.GroupSize, FollowUpAfter: time.Duration(c.FollowUpAfter),
-			OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: starters}
+			OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: starters, Hours: c.hours, PauseAfterIgnored: *c.PauseAfterIgnored}
 		specs[c.Channel] = c.spec
 		err := m.schedule(schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
 		if err != nil {
@@ -156,6 +157,7 @@ func (m *Main) wireCoffee() error {
 	}
 	bot.RegisterCoffee(m.Bot, m.Delivery, svc, m.Directory, func(channel string) time.Time { return specs[channel].Next(m.Now()) })
 	m.Timers.Handle(coffee.TaskFollowUp, svc.FollowUp)
+	m.Timers.Handle(coffee.TaskIntro, svc.SendIntro)
 	return nil
 }
 
@@ -372,7 +374,7 @@ func (m *Main) noteSkip(key schedule.Key, reason string) {
 		where = "" // the database's own jobs: backups and retention
 	}
 	text := fmt.Sprintf("The %s run planned for %s%s did not happen: %s",
-		key.Ritual, key.At.Format("Mon 2 Jan 15:04 MST"), where, reason)
+		key.Ritual, bot.When(key.At, bot.DateTime, m.Config.Location()), where, reason)
 	if err := m.DB.Enqueue(rituals.AdminNotes("skip/"+key.String(), key.Ritual, m.Config.Admins, text)...); err != nil {
 		m.Logger.Error("could not queue a note to the admins", "key", key.String(), "err", err)
 		return
@@ -483,7 +485,7 @@ func (m *Main) registerAdmin() {
 			if err != nil {
 				return bot.Reply{}, err
 			}
-			return bot.Reply{Text: formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5))}, nil
+			return bot.Reply{Text: formatOutboxStats(stats, m.Now()) + upcomingInSlack(m.Scheduler.NextRuns(m.Now(), 5), m.Config.Location())}, nil
 		},
 	})
 	m.Bot.AddHomeText("For admins", func(_ context.Context, _ string, admin bool) (string, error) { return m.adminHome(admin) })
@@ -498,5 +500,5 @@ func (m *Main) adminHome(admin bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5)), nil
+	return formatOutboxStats(stats, m.Now()) + upcomingInSlack(m.Scheduler.NextRuns(m.Now(), 5), m.Config.Location()), nil
 }
