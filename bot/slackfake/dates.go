@@ -152,4 +152,3 @@ func ordinal(n int) string {
 	}
 	return strconv.Itoa(n) + suffix
 }
-

@@ -103,11 +103,11 @@ func (m *Main) Open() error {
 	m.api = api
 	socket := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(m.Logger.With("component", "socketmode").Handler(), slog.LevelDebug)))
 	m.Bot = bot.New(api, socket, bot.Options{
-		Command: m.Config.Command,
-		About:   about(m.Config),
-		IsAdmin: m.Config.IsAdmin,
-		Logger:  m.Logger,
-		Now:     m.Now,
+		Command:  m.Config.Command,
+		About:    about(m.Config),
+		IsAdmin:  m.Config.IsAdmin,
+		Logger:   m.Logger,
+		Now:      m.Now,
 		Metrics:  m.Metrics,
 		Location: m.Config.Location(),
 	})
