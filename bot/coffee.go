@@ -470,6 +470,8 @@ func (c *coffeeEdge) choose(ctx context.Context, a Action) error {
 	switch {
 	case errors.Is(err, coffee.ErrNotInGroup):
 		return c.bot.AnswerAction(ctx, a, "This button belongs to another group.", false)
+	case errors.Is(err, coffee.ErrSlotPassed):
+		return c.bot.AnswerAction(ctx, a, "That time has passed; pick a later one, or agree on another time here.", false)
 	case errors.Is(err, coffee.ErrNotProposed):
 		return c.bot.AnswerAction(ctx, a, "That time wasn't one I proposed; pick one of the buttons, or agree on another time here.", false)
 	case err != nil:
@@ -597,7 +599,7 @@ func (c *coffeeEdge) renderNote(m rituals.Message) (Rendered, error) {
 		text = fmt.Sprintf("You've missed a few coffee intros in <#%s>, so I've paused your pairings to keep your DMs quiet. "+
 			"Whenever you'd like to meet people again, type `%s coffee resume` or use the button on my Home tab.", d.Channel, c.bot.opts.Command)
 	default:
-		text = fmt.Sprintf("☕ %s started across %s this round. Enjoy!", plural(d.Groups, "coffee", "coffees"), plural(d.Zones, "time zone", "time zones"))
+		text = fmt.Sprintf("☕ %s this round, across %s; each group's intro arrives at a good hour for all of them. Enjoy!", plural(d.Groups, "coffee", "coffees"), plural(d.Zones, "time zone", "time zones"))
 	}
 	return Rendered{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil)}}, nil
 }

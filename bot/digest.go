@@ -301,7 +301,7 @@ func (e *digestEdge) renderCheckin(m rituals.Message) (Rendered, error) {
 	if err != nil {
 		return Rendered{}, err
 	}
-	text := fmt.Sprintf("Hi! Time for your weekly update for <#%s>. A few lines are plenty: what moved, what's next, where a hand would help. It goes into the digest on %s.",
+	text := fmt.Sprintf("Hi! Time for your weekly update for <#%s>. A few lines are plenty: what moved, what's next, where a hand would help. It goes into the digest %s.",
 		d.Channel, e.bot.when(d.Week.To, DayTime))
 	blocks := []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil)}
 	if d.LastNext != nil {

@@ -77,6 +77,11 @@ type Server struct {
 	entries []Entry
 	// readers are the people a message or view being rendered is shown to, for date tokens.
 	readers []string
+	// entrySeq numbers transcript entries; placeAfter, when set, is the entry the next one goes
+	// under; unanchored are response_urls handed out whose command entry is still to come.
+	entrySeq   uint64
+	placeAfter uint64
+	unanchored []*hook
 }
 
 // New starts a Server listening on 127.0.0.1:0; it serves until Close.

@@ -30,6 +30,10 @@ func formatUpcoming(runs []schedule.Upcoming, title string, when func(time.Time)
 	var b strings.Builder
 	b.WriteString(title + "\n")
 	for _, u := range runs {
+		if u.Channel == storeJobs {
+			fmt.Fprintf(&b, "  • database %s: %s\n", u.Ritual, when(u.At))
+			continue
+		}
 		fmt.Fprintf(&b, "  • %s in <#%s>: %s\n", u.Ritual, u.Channel, when(u.At))
 	}
 	return b.String()

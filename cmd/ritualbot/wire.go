@@ -157,7 +157,7 @@ func (m *Main) wireCoffee() error {
 	}
 	bot.RegisterCoffee(m.Bot, m.Delivery, svc, m.Directory, func(channel string) time.Time { return specs[channel].Next(m.Now()) })
 	m.Timers.Handle(coffee.TaskFollowUp, svc.FollowUp)
-	m.Timers.Handle(coffee.TaskIntro, svc.SendIntro)
+	m.Timers.Handle(coffee.TaskSend, svc.Send)
 	return nil
 }
 
@@ -306,10 +306,14 @@ func (m *Main) wireBackups() error {
 	})
 }
 
+// storeJobs stands for a channel in the run keys of the database's own upkeep, which belongs to
+// no channel.
+const storeJobs = "store"
+
 // scheduleStoreJob schedules the database's own upkeep: work runs unless the run key is recorded,
 // and the key is recorded after it (a crash in between repeats the work, which is harmless here).
 func (m *Main) scheduleStoreJob(name string, spec schedule.Spec, grace time.Duration, work func() error) error {
-	return m.schedule(schedule.Job{Ritual: name, Channel: "store", Spec: spec, Grace: grace,
+	return m.schedule(schedule.Job{Ritual: name, Channel: storeJobs, Spec: spec, Grace: grace,
 		Run: func(_ context.Context, key schedule.Key) error {
 			if done, err := m.DB.Runs().Done(key.String()); err != nil || done {
 				return cmp.Or(err, schedule.ErrAlreadyRan)
@@ -369,12 +373,13 @@ func (m *Main) schedule(j schedule.Job) error {
 // noteSkip tells the admins that a scheduled run did not happen, through the outbox.
 func (m *Main) noteSkip(key schedule.Key, reason string) {
 	m.ops.runs.WithLabelValues(key.Ritual, "skipped").Inc()
-	where := fmt.Sprintf(" in <#%s>", key.Channel)
-	if key.Channel == "store" {
-		where = "" // the database's own jobs: backups and retention
+	if key.Channel == storeJobs {
+		// The database's own upkeep (backups, retention): the latest missed run is caught up and
+		// does the same work, so a skipped one is only logged (by the scheduler).
+		return
 	}
-	text := fmt.Sprintf("The %s run planned for %s%s did not happen: %s",
-		key.Ritual, bot.When(key.At, bot.DateTime, m.Config.Location()), where, reason)
+	text := fmt.Sprintf("The %s run planned for %s in <#%s> did not happen: %s",
+		key.Ritual, bot.When(key.At, bot.DateTime, m.Config.Location()), key.Channel, reason)
 	if err := m.DB.Enqueue(rituals.AdminNotes("skip/"+key.String(), key.Ritual, m.Config.Admins, text)...); err != nil {
 		m.Logger.Error("could not queue a note to the admins", "key", key.String(), "err", err)
 		return

@@ -33,8 +33,9 @@ const (
 	KindPaused   = "coffee.paused"
 	KindSummary  = "coffee.summary"
 	TaskFollowUp = "coffee.followup"
-	// TaskIntro sends a group's intro at a good hour for all its members.
-	TaskIntro = "coffee.intro"
+	// TaskSend sends a message later: a group's intro at a good hour for all its members, the
+	// round's summary once every intro is out.
+	TaskSend = "coffee.send"
 )
 
 // Channel is one channel's coffee settings.
@@ -108,6 +109,8 @@ type Group struct {
 	AnsweredBy string `json:"answered_by,omitempty"`
 	// IntroAt is when the intro goes out: the first good hour for every member.
 	IntroAt time.Time `json:"intro_at,omitzero"`
+	// FollowUpAt is when the group is asked whether they met, if they have not answered by then.
+	FollowUpAt time.Time `json:"follow_up_at,omitzero"`
 	// Proposed are the slots the intro proposed.
 	Proposed []time.Time `json:"proposed,omitempty"`
 	// Slot is the proposed time a member picked, and SlotBy who.
@@ -233,8 +236,8 @@ type followUpData struct {
 	GroupID string `json:"group_id,omitempty"`
 }
 
-// introTaskData is the data of a TaskIntro task: the intro to queue.
-type introTaskData struct {
+// sendTaskData is the data of a TaskSend task: the message to queue.
+type sendTaskData struct {
 	Message rituals.Message `json:"message"`
 }
 
@@ -360,6 +363,7 @@ func (s *Service) run(ctx context.Context, key schedule.Key, immediate bool) err
 	var msgs []rituals.Message
 	var tasks []timers.Task
 	zones := map[string]bool{}
+	lastIntro := now
 	for i, g := range res.Groups {
 		clocks := s.clocks(c, g.Members, people, hours)
 		group := Group{ID: fmt.Sprintf("%s/%d", round.ID, i), Members: g.Members, Reason: withClocks(g.Reason, now, clocks),
@@ -381,27 +385,29 @@ func (s *Service) run(ctx context.Context, key schedule.Key, immediate bool) err
 			data.Participants = append(data.Participants, Participant{ID: id, Name: p.Name, TimeZone: p.TimeZone,
 				LocalTime: group.IntroAt.In(clocks[j].Loc).Format("15:04"), Hours: clocks[j].Hours.Label()})
 		}
-		round.Groups = append(round.Groups, group)
 		raw, _ := json.Marshal(data)
 		intro := rituals.Message{Key: group.IntroKey, Ritual: Ritual, Kind: KindIntro, To: rituals.Recipient{Group: g.Members}, Data: raw}
 		if group.IntroAt.After(now) {
-			td, _ := json.Marshal(introTaskData{Message: intro})
-			tasks = append(tasks, timers.Task{Key: group.IntroKey, Ritual: Ritual, Kind: TaskIntro, Due: group.IntroAt, Data: td})
+			tasks = append(tasks, sendLater(intro, group.IntroAt))
 		} else {
 			msgs = append(msgs, intro)
 		}
+		lastIntro = later(lastIntro, group.IntroAt)
 		if c.FollowUpAfter > 0 {
 			fd, _ := json.Marshal(followUpData{Channel: key.Channel, RoundID: round.ID, GroupID: group.ID})
-			due := introTime(group.IntroAt.Add(c.FollowUpAfter), clocks)
-			tasks = append(tasks, timers.Task{Key: group.ID + "/followup", Ritual: Ritual, Kind: TaskFollowUp, Due: due, Data: fd})
+			group.FollowUpAt = followUpTime(group.IntroAt, c.FollowUpAfter, clocks)
+			tasks = append(tasks, timers.Task{Key: group.ID + "/followup", Ritual: Ritual, Kind: TaskFollowUp, Due: group.FollowUpAt, Data: fd})
 		}
+		round.Groups = append(round.Groups, group)
 	}
 	note, _ := json.Marshal(NoteData{Channel: key.Channel, Groups: len(res.Groups), Zones: len(zones)})
 	for _, id := range res.Alone {
 		msgs = append(msgs, rituals.Message{Key: round.ID + "/alone/" + id, Ritual: Ritual, Kind: KindAlone, To: rituals.Recipient{User: id}, Data: note})
 	}
 	if c.Summary && len(res.Groups) > 0 {
-		msgs = append(msgs, rituals.Message{Key: round.ID + "/summary", Ritual: Ritual, Kind: KindSummary, To: rituals.Recipient{Channel: key.Channel}, Data: note})
+		// Once every intro is out, so that the channel hears of the round after its groups do.
+		summary := rituals.Message{Key: round.ID + "/summary", Ritual: Ritual, Kind: KindSummary, To: rituals.Recipient{Channel: key.Channel}, Data: note}
+		tasks = append(tasks, sendLater(summary, lastIntro.Add(time.Minute)))
 	}
 	for _, id := range pauses {
 		msgs = append(msgs, rituals.Message{Key: round.ID + "/paused/" + id, Ritual: Ritual, Kind: KindPaused, To: rituals.Recipient{User: id}, Data: note})
@@ -432,12 +438,18 @@ func (s *Service) clocks(c Channel, ids []string, people map[string]rituals.Pers
 	return out
 }
 
-// SendIntro is the handler of TaskIntro: it queues the intro, completing the task in the same
+// sendLater is a task that queues msg at due.
+func sendLater(msg rituals.Message, due time.Time) timers.Task {
+	data, _ := json.Marshal(sendTaskData{Message: msg})
+	return timers.Task{Key: msg.Key, Ritual: Ritual, Kind: TaskSend, Due: due, Data: data}
+}
+
+// Send is the handler of TaskSend: it queues the task's message, completing the task in the same
 // transaction.
-func (s *Service) SendIntro(_ context.Context, t timers.Task) error {
-	var d introTaskData
+func (s *Service) Send(_ context.Context, t timers.Task) error {
+	var d sendTaskData
 	if err := json.Unmarshal(t.Data, &d); err != nil {
-		return fmt.Errorf("intro task %s: %w", t.Key, err)
+		return fmt.Errorf("send task %s: %w", t.Key, err)
 	}
 	done, err := s.Store.CompleteTask(t.Key, []rituals.Message{d.Message})
 	if done {
@@ -549,6 +561,9 @@ func (s *Service) queued() {
 // ErrNotProposed is returned when someone picks a time their intro did not propose.
 var ErrNotProposed = errors.New("that time was not proposed to this group")
 
+// ErrSlotPassed is returned when someone picks a proposed time that has passed.
+var ErrSlotPassed = errors.New("that time has passed")
+
 // Choose records that user picked the proposed slot at for their group and returns the group.
 func (s *Service) Choose(_ context.Context, user, roundID, groupID string, at time.Time) (Group, error) {
 	return s.Store.UpdateGroup(roundID, groupID, func(g *Group) error {
@@ -557,6 +572,8 @@ func (s *Service) Choose(_ context.Context, user, roundID, groupID string, at ti
 			return ErrNotInGroup
 		case !slices.ContainsFunc(g.Proposed, at.Equal):
 			return ErrNotProposed
+		case !at.After(s.Now()):
+			return ErrSlotPassed
 		}
 		g.Slot, g.SlotBy = at, user
 		return nil

@@ -63,11 +63,12 @@ func awake(members []clockOf, t time.Time) bool {
 	return true
 }
 
-// IntroTime is when a group's intro goes out, for a round planned at now: at once when everyone is
+// introTime is when a group's intro goes out, for a round planned at now: at once when everyone is
 // inside their working hours with half an hour to spare; else at the start of the first half hour
 // that is. With no such time in the coming week, in the morning of the member whose day starts
-// last (the one furthest west), at the first moment nobody is asleep; failing that, at the start of
-// that member's working day.
+// last (the one furthest west), at the first moment nobody is asleep; failing that, at the first
+// half hour when nobody is asleep and someone is at work; failing that (people spread around the
+// globe), at the start of the westernmost member's working day.
 func introTime(now time.Time, members []clockOf) time.Time {
 	for _, s := range shared(members, now, now.Add(introHorizon)) {
 		if at := later(s.From, now); s.To.Sub(at) >= SlotLength {
@@ -90,12 +91,35 @@ func introTime(now time.Time, members []clockOf) time.Time {
 			}
 		}
 	}
+	for t := halfHour(now); t.Before(now.Add(introHorizon)); t = t.Add(SlotLength) {
+		if awake(members, t) && slices.ContainsFunc(members, func(m clockOf) bool { return working(m, t) }) {
+			return t
+		}
+	}
 	for _, s := range starts {
 		if !s.To.Before(now.Add(SlotLength)) {
 			return later(s.From, now)
 		}
 	}
 	return now
+}
+
+// working reports whether t is inside m's working hours.
+func working(m clockOf, t time.Time) bool {
+	local := t.In(m.Loc)
+	mins := local.Hour()*60 + local.Minute()
+	return m.Hours.Works(local.Weekday()) && mins >= m.Hours.Start && mins < m.Hours.End
+}
+
+// followUpTime is when a group introduced at intro is asked whether they met: the first good hour
+// (as for the intro) after intro+after; when that is far later (a weekend, no shared hours), the
+// first one after intro+after/2, so that it stays within the round.
+func followUpTime(intro time.Time, after time.Duration, members []clockOf) time.Time {
+	due := intro.Add(after)
+	if t := introTime(due, members); t.Sub(due) <= after/2 {
+		return t
+	}
+	return introTime(intro.Add(after/2), members)
 }
 
 func offset(loc *time.Location, at time.Time) int {

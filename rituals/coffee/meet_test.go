@@ -154,3 +154,30 @@ func TestWhyYouSaysTheRealClockDifference(t *testing.T) {
 		t.Errorf("Berlin and Dubai: %q", got)
 	}
 }
+
+func TestIntroForPeopleFifteenHoursApartIsDaytimeForBoth(t *testing.T) {
+	group := []clockOf{member(t, "mei", "Asia/Tokyo"), member(t, "jose", "America/Mexico_City")}
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	at := introTime(now, group)
+	for _, m := range group {
+		if h := at.In(m.Loc).Hour(); h < awakeFrom || h >= awakeUntil {
+			t.Errorf("intro at %s for %s: night", at.In(m.Loc).Format("Mon 15:04"), m.ID)
+		}
+	}
+	if !working(group[0], at) && !working(group[1], at) {
+		t.Errorf("intro at %v: nobody at work", at)
+	}
+	if at.Sub(now) > 24*time.Hour {
+		t.Errorf("intro waits %v", at.Sub(now))
+	}
+}
+
+func TestFollowUpStaysInsideTheRound(t *testing.T) {
+	group := []clockOf{member(t, "mei", "Asia/Tokyo"), member(t, "eli", "America/New_York")}
+	for day := range 5 {
+		intro := introTime(time.Date(2026, 11, 30+day, 9, 0, 0, 0, time.UTC), group)
+		if f := followUpTime(intro, 84*time.Hour, group); f.Sub(intro) > 6*24*time.Hour || f.Sub(intro) < 42*time.Hour {
+			t.Errorf("intro %v: follow-up %v", intro, f)
+		}
+	}
+}
