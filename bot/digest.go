@@ -367,8 +367,11 @@ func digestMessages(d digest.Digest) []Rendered {
 		}
 		return out
 	}
-	add(slack.NewHeaderBlock(plain(fmt.Sprintf("Weekly digest · %s – %s", d.Week.From.Format("2 Jan"), d.Week.To.Format("2 Jan 2006")))))
-	add(slack.NewContextBlock("", markdown(fmt.Sprintf("%d of %d shared an update this week.", d.Shared, d.Asked))))
+	// A header is plain text, which Slack does not localise: the week's dates go in the context,
+	// in each reader's calendar.
+	add(slack.NewHeaderBlock(plain("Weekly digest")))
+	add(slack.NewContextBlock("", markdown(fmt.Sprintf("%s – %s · %d of %d shared an update this week.",
+		When(d.Week.From, Date, nil), When(d.Week.To, Date, nil), d.Shared, d.Asked))))
 	if len(d.HelpWanted) > 0 {
 		add(slack.NewSectionBlock(markdown("*🙋 Help wanted* — can you step in?"), nil, nil))
 		for _, h := range d.HelpWanted {
