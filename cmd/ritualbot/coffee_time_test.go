@@ -291,9 +291,20 @@ func TestCoffeeGroupDMMessageStopsTheSilencePause(t *testing.T) {
 	for round := 1; round <= 3; round++ {
 		h.command(demoAdmin, "coffee now")
 		r := h.roundIn(timeChannel, round)
-		dm := h.waitBotMessages(func() string { return h.fake.GroupDM(r.Groups[0].Members...) }, round, func(m slackfake.Message) bool { return strings.Contains(m.Text, "Coffee time") })[0].Channel
+		intro := h.waitBotMessages(func() string { return h.fake.GroupDM(r.Groups[0].Members...) }, round, func(m slackfake.Message) bool { return strings.Contains(m.Text, "Coffee time") })[round-1]
+		dm := intro.Channel
 		if err := waitFor(ctx, func() bool { _, ok, _ := h.main.DB.Lookup(r.Groups[0].IntroKey); return ok }); err != nil {
 			t.Fatalf("round %d: the intro was not recorded as delivered", round)
+		}
+		if round == 1 {
+			// The bot's own message in the group DM is no answer.
+			if _, err := h.fake.SendEvent(ctx, h.fake.MessageEvent(dm, intro.TS), slackfake.EventOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(100 * time.Millisecond)
+			if h.roundIn(timeChannel, 1).Groups[0].Talked {
+				t.Fatal("the bot's own intro counted as the group talking")
+			}
 		}
 		// They agree on a time in the group DM, and never press a button.
 		ts, err := h.fake.PostAs(sam, dm, "", "Thursday 3pm my time works!")
