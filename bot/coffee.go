@@ -174,8 +174,14 @@ func (c *coffeeEdge) statusText(ctx context.Context, ch, user string, st coffee.
 	default:
 		fmt.Fprintf(&b, "Coffee in <#%s>: you haven't joined; `%s coffee join` to take part.", ch, c.bot.opts.Command)
 	}
-	if st.Current != nil {
-		fmt.Fprintf(&b, "\nThis round you're with %s.", mentionsExcept(st.Current.Members, user))
+	if g := st.Current; g != nil {
+		fmt.Fprintf(&b, "\nThis round you're with %s.", mentionsExcept(g.Members, user))
+		switch {
+		case !g.Slot.IsZero() && g.Slot.After(c.bot.opts.Now()):
+			fmt.Fprintf(&b, " You meet %s (picked by <@%s>).", c.bot.when(g.Slot, DayTime), g.SlotBy)
+		case g.IntroAt.After(c.bot.opts.Now()):
+			fmt.Fprintf(&b, " Your intro arrives %s, a good hour for all of you.", c.bot.when(g.IntroAt, DayTime))
+		}
 	}
 	if st.Avoiding > 0 {
 		fmt.Fprintf(&b, "\nYou keep apart from %s (only you can see this).", plural(st.Avoiding, "person", "people"))

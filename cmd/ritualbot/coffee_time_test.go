@@ -135,6 +135,9 @@ func TestCoffeeIntroWaitsForAGoodHourInTokyoBerlinAndNewYork(t *testing.T) {
 		t.Errorf("the intro goes out at %s in New York: neither inside everyone's hours nor in the morning of whoever is latest", ny.Format("Mon 15:04"))
 	}
 
+	if got := h.command(eli, "coffee status"); !strings.Contains(got, "Your intro arrives <!date^"+strconv.FormatInt(at.Unix(), 10)) {
+		t.Errorf("status does not say when the intro arrives: %s", got)
+	}
 	// Nothing before that time, however long the bot runs.
 	clock.Set(at.Add(-time.Minute))
 	time.Sleep(200 * time.Millisecond)
@@ -209,6 +212,9 @@ func TestCoffeeSlotsInsideEveryonesHoursAcrossDSTAndThisWorks(t *testing.T) {
 	}
 	if g := h.roundIn(timeChannel, 1).Groups[0]; !g.Slot.Equal(slots[1].At) || g.SlotBy != eli {
 		t.Errorf("choice not recorded: %v by %s", g.Slot, g.SlotBy)
+	}
+	if got := h.command(lena, "coffee status"); !strings.Contains(got, "You meet <!date^"+strconv.FormatInt(slots[1].At.Unix(), 10)) || !strings.Contains(got, "picked by <@"+eli+">") {
+		t.Errorf("status does not say when they meet: %s", got)
 	}
 }
 
