@@ -12,6 +12,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/ritualbot/ritualbot/internal/spelling"
 	"github.com/ritualbot/ritualbot/rituals"
 )
 
@@ -209,36 +210,7 @@ func (b *Bot) names() []string {
 }
 
 // closest returns the registered name within edit distance 2 of name, if any.
-func closest(name string, names []string) string {
-	best, bestDist := "", 3
-	for _, n := range names {
-		if d := editDistance(name, n); d < bestDist {
-			best, bestDist = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur := make([]int, len(rb)+1)
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(rb)]
-}
+func closest(name string, names []string) string { return spelling.Closest(name, names, 2) }
 
 // help lists the subcommands the caller may use; admins also see theirs.
 func (b *Bot) help(_ context.Context, cmd Command) (Reply, error) {

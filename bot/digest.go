@@ -106,7 +106,7 @@ func (e *digestEdge) submit(ctx context.Context, s Submission) (map[string]strin
 		answers[i] = s.Values["q"+strconv.Itoa(i)]
 	}
 	_, err = e.svc.Submit(ctx, s.PrivateMetadata, s.UserID, answers, e.bot.opts.Now())
-	var pe digest.PersonError
+	var pe *rituals.PersonError
 	if errors.As(err, &pe) {
 		problems := map[string]string{}
 		for i, msg := range pe.Fields {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -28,7 +29,8 @@ const (
 )
 
 // RegisterFeedback adds anonymous feedback's subcommands, buttons, modals and renderers. Nothing
-// here logs a person, a token or what they wrote.
+// here logs anything when someone presses "Answer anonymously", answers or sends a note, not even
+// a failure (which would date the attempt): the person is told instead.
 func RegisterFeedback(b *Bot, d *Delivery, svc *feedback.Service) {
 	f := &feedbackEdge{bot: b, svc: svc}
 	b.Register(Subcommand{Name: "feedback", Usage: "feedback", Summary: "send an anonymous note to the team's next feedback batch", Run: f.note})
@@ -56,22 +58,37 @@ func (f *feedbackEdge) where(cmd Command) (string, *Reply) {
 }
 
 func (f *feedbackEdge) note(ctx context.Context, cmd Command) (Reply, error) {
-	ch, r := f.where(cmd)
-	if r != nil {
-		return *r, nil
-	}
 	if cmd.Args != "" {
 		return Reply{Text: fmt.Sprintf("Type just `%s feedback` and write your note in the form that opens: that way it never shows up in your command history.", f.bot.opts.Command)}, nil
 	}
+	ch, err := f.svc.NoteChannel(ctx, cmd.UserID, cmd.ChannelID)
+	if err != nil {
+		return f.noteRefused(err)
+	}
 	view := modal(viewFeedbackNote, "Anonymous note", "Send", ch,
-		slack.NewSectionBlock(markdown("Your note joins the next batch of anonymous feedback for <#"+ch+">. "+
-			Escape(feedback.Explanation(f.svc.Channels[ch].MinAnswers))), nil, nil),
+		slack.NewSectionBlock(markdown("Your note goes out with the next batch of anonymous feedback released in <#"+ch+">; "+
+			"notes never count toward the answers a batch needs. "+Escape(feedback.Explanation(f.svc.Channels[ch].MinAnswers))), nil, nil),
 		answerInput("Your note", "What should the team know?"),
 	)
 	if _, err := f.bot.api.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {
-		return Reply{}, fmt.Errorf("open note form: %w", err)
+		return Reply{Text: "I could not open the note form (Slack gives it 3 seconds); please try again."}, nil
 	}
 	return Reply{}, nil
+}
+
+// noteRefused tells someone where their note can go, or why it cannot.
+func (f *feedbackEdge) noteRefused(err error) (Reply, error) {
+	var where *feedback.NoteChannelError
+	if !errors.As(err, &where) {
+		return Reply{Text: "I could not check the feedback channel's members just now; please try again in a minute."}, nil
+	}
+	switch len(where.Channels) {
+	case 0:
+		return Reply{Text: where.Error()}, nil
+	case 1:
+		return Reply{Text: fmt.Sprintf("Anonymous notes are sent from the channel they are for: type `%s feedback` in <#%s>.", f.bot.opts.Command, where.Channels[0])}, nil
+	}
+	return Reply{Text: fmt.Sprintf("Anonymous notes are sent from the channel they are for: type `%s feedback` in <#%s>.", f.bot.opts.Command, strings.Join(where.Channels, "> or <#"))}, nil
 }
 
 // modal builds a modal view carrying meta in its private_metadata.
@@ -163,11 +180,13 @@ func (f *feedbackEdge) status(_ context.Context, cmd Command) (Reply, error) {
 	return Reply{Text: fmt.Sprintf("%s so far; the prompt closes %s.", plural(n, "answer", "answers"), closes.Format("Mon 2 Jan 15:04 MST"))}, nil
 }
 
-// answerMeta is what the answer modal carries: the prompt, the token, and where the prompt DM is
-// (to thank the person there). Slack keeps it; the bot stores none of it.
-func answerMeta(promptID, token, channel, ts string) string {
-	return strings.Join([]string{promptID, token, channel, ts}, "|")
-}
+// answerMeta is what the answer modal carries: the prompt and the token. Slack keeps it; the bot
+// stores none of it.
+func answerMeta(promptID, token string) string { return promptID + "|" + token }
+
+// somethingWrong is what a person is told when answering fails on the bot's side. Nothing is
+// logged: a log line would date the attempt.
+const somethingWrong = "Something went wrong on my side; nothing was saved. Please try again in a minute."
 
 func (f *feedbackEdge) openAnswer(ctx context.Context, a Action) error {
 	promptID, token, ok := strings.Cut(a.Value, "|")
@@ -175,11 +194,11 @@ func (f *feedbackEdge) openAnswer(ctx context.Context, a Action) error {
 		return f.tell(ctx, a, "This button is from an older version of ritualbot; wait for the next prompt.")
 	}
 	p, err := f.svc.Check(promptID, token)
-	if err != nil {
-		if rituals.IsPersonError(err) {
-			return f.tell(ctx, a, err.Error())
-		}
-		return err
+	switch {
+	case err != nil && rituals.IsPersonError(err):
+		return f.tell(ctx, a, err.Error())
+	case err != nil:
+		return f.tell(ctx, a, somethingWrong)
 	}
 	blocks := []slack.Block{
 		slack.NewSectionBlock(markdown("*"+Escape(p.Question)+"*"), nil, nil),
@@ -189,22 +208,34 @@ func (f *feedbackEdge) openAnswer(ctx context.Context, a Action) error {
 	}
 	blocks = append(blocks, answerInput("Your answer", "Write freely: it is shown without your name."),
 		slack.NewContextBlock("", plain(truncateText(p.Explanation, maxTextChars))))
-	view := modal(viewFeedbackAnswer, "Anonymous feedback", "Send anonymously", answerMeta(promptID, token, a.ChannelID, a.MessageTS), blocks...)
-	_, err = f.bot.api.OpenViewContext(ctx, a.TriggerID, view)
-	return err
+	view := modal(viewFeedbackAnswer, "Anonymous feedback", "Send anonymously", answerMeta(promptID, token), blocks...)
+	if _, err := f.bot.api.OpenViewContext(ctx, a.TriggerID, view); err != nil {
+		return f.tell(ctx, a, "I could not open the answer form in time (Slack gives it 3 seconds); please press the button again.")
+	}
+	return nil
 }
 
-// tell answers a button press privately where the button was.
+// tell answers a button press privately where the button was; a failure to tell is not logged.
 func (f *feedbackEdge) tell(ctx context.Context, a Action, text string) error {
-	return f.bot.AnswerAction(ctx, a, text, false)
+	_ = f.bot.AnswerAction(ctx, a, text, false)
+	return nil
+}
+
+// thanks is the modal an accepted answer leaves on screen: the person's DM is never changed.
+func thanks() slack.ModalViewRequest {
+	v := modal(viewFeedbackAnswer, "Anonymous feedback", "", "",
+		slack.NewSectionBlock(markdown("*Thank you — your answer is in.* It is stored without your name or the time, "+
+			"and shared only together with others' answers. Your message from me stays exactly as it was."), nil, nil))
+	v.Submit = nil
+	v.Close = plain("Close")
+	return v
 }
 
 func (f *feedbackEdge) submitAnswer(ctx context.Context, s Submission) (map[string]string, error) {
-	parts := strings.Split(s.PrivateMetadata, "|")
-	if len(parts) != 4 {
+	promptID, token, ok := strings.Cut(s.PrivateMetadata, "|")
+	if !ok {
 		return map[string]string{inputAnswer: "This form is from an older version of ritualbot; wait for the next prompt."}, nil
 	}
-	promptID, token, channel, ts := parts[0], parts[1], parts[2], parts[3]
 	scale := 0
 	if v, ok := s.Values[inputScale]; ok {
 		n, err := strconv.Atoi(v)
@@ -221,29 +252,26 @@ func (f *feedbackEdge) submitAnswer(ctx context.Context, s Submission) (map[stri
 	case err != nil && rituals.IsPersonError(err):
 		return map[string]string{inputAnswer: err.Error()}, nil
 	case err != nil:
-		return nil, err
+		return map[string]string{inputAnswer: somethingWrong}, nil
 	}
-	// The thanks goes straight to Slack: nothing about it is stored or queued.
-	if channel != "" && ts != "" {
-		text := "Thank you — your answer is in, without your name. It will be shared only together with others."
-		_, _, _, err := f.bot.api.UpdateMessageContext(ctx, channel, ts, slack.MsgOptionText(text, false),
-			slack.MsgOptionBlocks(slack.NewSectionBlock(markdown(text), nil, nil)))
-		if err != nil {
-			f.bot.log.Warn("could not update a feedback prompt after an answer")
-		}
-	}
+	s.UpdateView(thanks())
 	return nil, nil
 }
 
 func (f *feedbackEdge) submitNote(ctx context.Context, s Submission) (map[string]string, error) {
 	err := f.svc.Note(ctx, s.UserID, s.PrivateMetadata, s.Values[inputAnswer])
-	if err != nil {
-		if rituals.IsPersonError(err) {
-			return map[string]string{inputAnswer: err.Error()}, nil
+	switch {
+	case err == nil:
+		return nil, nil
+	case rituals.IsPersonError(err):
+		var where *feedback.NoteChannelError
+		if errors.As(err, &where) {
+			r, _ := f.noteRefused(err)
+			return map[string]string{inputAnswer: r.Text}, nil
 		}
-		return nil, err
+		return map[string]string{inputAnswer: err.Error()}, nil
 	}
-	return nil, nil
+	return map[string]string{inputAnswer: somethingWrong}, nil
 }
 
 func (f *feedbackEdge) openRespond(ctx context.Context, a Action) error {
@@ -272,7 +300,7 @@ func (f *feedbackEdge) renderPrompt(m rituals.Message) (Rendered, error) {
 		return Rendered{}, err
 	}
 	token, err := f.svc.TokenFor(p.PromptID, m.To.User)
-	if errors.Is(err, feedback.ErrClosed) {
+	if errors.Is(err, feedback.ErrClosed) || errors.Is(err, feedback.ErrUnknownPrompt) {
 		text := "A feedback round closed before I could reach you; you'll get the next one."
 		return Rendered{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil)}}, nil
 	}
@@ -283,9 +311,12 @@ func (f *feedbackEdge) renderPrompt(m rituals.Message) (Rendered, error) {
 	if p.Scale != nil {
 		kind = "a quick 1–5 question"
 	}
-	button := slack.NewButtonBlockElement(actionFeedbackAnswer, p.PromptID+"|"+token, plain("Answer anonymously"))
+	button := slack.NewButtonBlockElement(actionFeedbackAnswer, answerMeta(p.PromptID, token), plain("Answer anonymously"))
 	button.Style = slack.StylePrimary
 	text := fmt.Sprintf("*Anonymous feedback for <#%s>* — %s, open until %s:\n>%s", p.Channel, kind, p.ClosesAt.Format("Mon 2 Jan 15:04 MST"), Escape(p.Question))
+	if p.Resent {
+		text += "\n_I restarted while sending this prompt, so everyone gets it again: use this message's button; an earlier one no longer works._"
+	}
 	return Rendered{
 		Text: "Anonymous feedback: " + p.Question,
 		Blocks: []slack.Block{
@@ -296,10 +327,19 @@ func (f *feedbackEdge) renderPrompt(m rituals.Message) (Rendered, error) {
 	}, nil
 }
 
-// distribution draws the 1–5 results as bars.
+// barTrack is the width of a rating bar, in cells.
+const barTrack = 10
+
+// distribution draws the 1–5 results as bars scaled to their track: the most common rating fills
+// it, and any rating given at least once shows at least one cell.
 func distribution(d [5]int, s *questions.Scale) string {
+	most := slices.Max(d[:])
 	var b strings.Builder
 	for i, n := range d {
+		cells := 0
+		if most > 0 {
+			cells = max(n*barTrack/most, min(n, 1))
+		}
 		label := strconv.Itoa(i + 1)
 		if i == 0 && s != nil && s.Low != "" {
 			label += " (" + Escape(s.Low) + ")"
@@ -307,7 +347,7 @@ func distribution(d [5]int, s *questions.Scale) string {
 		if i == 4 && s != nil && s.High != "" {
 			label += " (" + Escape(s.High) + ")"
 		}
-		fmt.Fprintf(&b, "`%s` %s %d\n", strings.Repeat("█", n)+strings.Repeat("░", max(0, 10-n)), label, n)
+		fmt.Fprintf(&b, "`%s` %s %d\n", strings.Repeat("█", cells)+strings.Repeat("░", barTrack-cells), label, n)
 	}
 	return b.String()
 }
@@ -350,21 +390,14 @@ func renderFeedbackRelease(m rituals.Message) (Rendered, error) {
 	}
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(plain("Anonymous feedback")),
-		slack.NewSectionBlock(markdown(fmt.Sprintf("*%s* — %s, shown together, shuffled and without names.", Escape(d.Question), plural(d.Count, "answer", "answers"))), nil, nil),
+		slack.NewSectionBlock(markdown(fmt.Sprintf("*%s* — %s, shown together, shuffled and without names.", Escape(d.Question), plural(len(d.Answers), "answer", "answers"))), nil, nil),
 	}
 	if d.Scale != nil {
 		blocks = append(blocks, slack.NewSectionBlock(markdown(distribution(d.Distribution, d.Scale)), nil, nil))
 	}
 	blocks = append(blocks, answerSections(d.Answers)...)
-	for _, e := range d.Earlier {
-		blocks = append(blocks, slack.NewSectionBlock(markdown("*From an earlier round:* "+Escape(e.Question)), nil, nil))
-		if e.Scale != nil {
-			blocks = append(blocks, slack.NewSectionBlock(markdown(distribution(e.Distribution, e.Scale)), nil, nil))
-		}
-		blocks = append(blocks, answerSections(e.Answers)...)
-	}
 	if len(d.Notes) > 0 {
-		blocks = append(blocks, slack.NewSectionBlock(markdown("*Notes sent any time*"), nil, nil))
+		blocks = append(blocks, slack.NewSectionBlock(markdown(fmt.Sprintf("*Notes sent any time* — %s, shuffled and without names.", plural(len(d.Notes), "note", "notes"))), nil, nil))
 		blocks = append(blocks, answerSections(d.Notes)...)
 	}
 	respond := slack.NewActionBlock("feedback.respond", slack.NewButtonBlockElement(actionFeedbackRespond, m.Key, plain("Respond")))
@@ -393,8 +426,9 @@ func renderFeedbackHeld(m rituals.Message) (Rendered, error) {
 	case 0:
 		text = fmt.Sprintf("The feedback round on _%s_ closed without answers. Maybe next time!", Escape(d.Question))
 	default:
-		text = fmt.Sprintf("The feedback round on _%s_ closed with %s; they will be released with the next batch so that nobody can be singled out.",
-			Escape(d.Question), plural(d.Count, "answer", "answers"))
+		text = fmt.Sprintf("The feedback round on _%s_ closed with %s, fewer than the %d needed to show any, so that nobody can be singled out. "+
+			"They wait until this question is asked again and at least %d people answer it; then they are shown with those answers.",
+			Escape(d.Question), plural(d.Count, "answer", "answers"), d.MinAnswers, d.MinAnswers)
 	}
 	return Rendered{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil)}}, nil
 }

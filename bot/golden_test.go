@@ -86,6 +86,7 @@ func TestGoldenBlockKit(t *testing.T) {
 		{"feedback_release", renderFeedbackRelease, message(t, feedback.KindRelease, rituals.Recipient{Channel: "C1"}, feedback.ReleaseData{
 			PromptID: "p1", Question: "How supported did you feel?", Scale: &questions.Scale{Low: "not at all", High: "completely"}, Count: 3,
 			Answers: []string{"Very, thanks to pairing.", "Standups run long <!channel>", "More written decisions & fewer calls."}, Distribution: [5]int{0, 1, 0, 2, 0},
+			Notes: []string{"Thank you for the <b>quiet</b> Fridays.", "Can we rotate the on-call?"},
 		})},
 		{"feedback_held", renderFeedbackHeld, message(t, feedback.KindHeld, rituals.Recipient{Channel: "C1"}, feedback.HeldData{Question: "What should we start doing?", Count: 2, Needed: 1, MinAnswers: 3})},
 		{"kudos", renderKudos, message(t, digest.KindKudos, rituals.Recipient{User: "U2"}, digest.KudosData{Channel: "C1", From: "U1", Reason: "untangling the release", Also: []string{"U3"}})},

@@ -35,6 +35,19 @@ type Submission struct {
 	// Values maps each input's action_id to what was entered or picked.
 	Values map[string]string
 	Admin  bool
+	// next holds the view UpdateView chose, shared with the router.
+	next *nextView
+}
+
+// nextView is the view an accepted submission's ack shows instead of closing the modal.
+type nextView struct{ view *slack.ModalViewRequest }
+
+// UpdateView makes the ack of an accepted submission replace the modal with view (a thank-you, a
+// next step) instead of closing it. Field problems, when the handler returns any, win.
+func (s Submission) UpdateView(view slack.ModalViewRequest) {
+	if s.next != nil {
+		s.next.view = &view
+	}
 }
 
 // ViewHandler handles a modal submission before it is acknowledged. It returns problems keyed by
@@ -69,12 +82,12 @@ func (b *Bot) AddHomeSection(s HomeSection) { b.home = append(b.home, s) }
 
 // handleInteraction routes block actions; other interaction types are only acknowledged.
 func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+	// No line is logged per interaction: which button someone pressed, and when, would date an
+	// anonymous answer. Problems are logged; feedback's handlers keep theirs to themselves.
 	if cb.Type != slack.InteractionTypeBlockActions {
-		b.log.Debug("ignoring interaction", "type", string(cb.Type), "callback_id", cb.View.CallbackID)
 		return
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
-		b.log.Debug("block action", "action_id", act.ActionID)
 		h, ok := b.actions[act.ActionID]
 		if !ok {
 			b.log.Warn("no handler for button", "action_id", act.ActionID)
@@ -120,7 +133,6 @@ func (b *Bot) tellUser(ctx context.Context, cb slack.InteractionCallback, text s
 
 // handleViewSubmission runs the modal's handler and returns the ack payload (nil closes the modal).
 func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCallback) any {
-	b.log.Debug("view submission", "callback_id", cb.View.CallbackID)
 	h, ok := b.views[cb.View.CallbackID]
 	if !ok {
 		b.log.Warn("no handler for modal", "callback_id", cb.View.CallbackID)
@@ -143,6 +155,7 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 			}
 		}
 	}
+	next := &nextView{}
 	problems, err := h(ctx, Submission{
 		UserID:          cb.User.ID,
 		ViewID:          cb.View.ID,
@@ -150,12 +163,16 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 		PrivateMetadata: cb.View.PrivateMetadata,
 		Values:          values,
 		Admin:           b.opts.IsAdmin(cb.User.ID),
+		next:            next,
 	})
 	if err != nil {
 		b.log.Error("modal handler failed", "callback_id", cb.View.CallbackID, "err", err)
 		problems = map[string]string{"": "Something went wrong on my side; nothing was saved. Please try again in a minute."}
 	}
 	if len(problems) == 0 {
+		if next.view != nil {
+			return slack.NewUpdateViewSubmissionResponse(next.view)
+		}
 		return nil
 	}
 	byBlock := map[string]string{}

@@ -17,13 +17,13 @@ import (
 )
 
 // The anonymous feedback buckets. None of them is written when an answer or a note arrives except
-// bucketFbTokens (a token deleted) and bucketFbAnswers or bucketFbCarry (a record added under a
-// random key); no record in either names a person, and none holds a time finer than the prompt.
+// bucketFbTokens (a token deleted) and bucketFbAnswers (an answer) or bucketFbCarry (a note) under
+// a random key; no record in either names a person, and none holds a time finer than the prompt.
 var (
 	// bucketFbAsked maps "channel/question id" to when it was last asked (RFC 3339).
 	bucketFbAsked = []byte("feedback_asked")
-	// bucketFbPrompts maps a prompt id to a feedback.Prompt. Its recipients are written once, when
-	// the prompt is created, and cleared when it closes.
+	// bucketFbPrompts maps a prompt id to a feedback.Prompt. Its recipients are written when the
+	// prompt is created, never when someone answers, and cleared when it closes.
 	bucketFbPrompts = []byte("feedback_prompts")
 	// bucketFbOpen maps a channel to the id of its open prompt.
 	bucketFbOpen = []byte("feedback_open")
@@ -32,7 +32,8 @@ var (
 	bucketFbTokens = []byte("feedback_tokens")
 	// bucketFbAnswers maps "prompt id/" + 16 random bytes to a feedback.Answer.
 	bucketFbAnswers = []byte("feedback_answers")
-	// bucketFbCarry maps "channel/" + 16 random bytes to a feedback.Answer held for the next batch.
+	// bucketFbCarry is a channel's pool: "channel/" + 16 random bytes → a feedback.Answer held from
+	// a round too small to show, or a note (no question) waiting for the next release.
 	bucketFbCarry = []byte("feedback_carry")
 	// bucketFbReleases maps a release key to a feedback.Release.
 	bucketFbReleases = []byte("feedback_releases")
@@ -179,31 +180,47 @@ func (s Feedback) OpenPrompt(channel string) (feedback.Prompt, bool, error) {
 	return p, ok, err
 }
 
-// RenewTokens implements feedback.Store. A recipient counts as delivered when the outbox has
-// recorded where their prompt message landed.
-func (s Feedback) RenewTokens(promptID string, token func(userID string) []byte) ([]string, error) {
-	var renewed []string
-	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
-		renewed = nil
-		p, err := openPromptTx(tx, promptID)
+// ResendPrompt implements feedback.Store.
+func (s Feedback) ResendPrompt(p feedback.Prompt, tokens [][]byte, msgs []rituals.Message) error {
+	return s.db.bolt.Update(func(tx *bolt.Tx) error {
+		cur, err := openPromptTx(tx, p.ID)
 		if err != nil {
 			return err
 		}
-		done := tx.Bucket(bucketOutboxDone)
-		var tokens [][]byte
-		for _, u := range p.Recipients {
-			if done.Get([]byte(feedback.PromptMessageKey(promptID, u))) != nil {
-				continue
-			}
-			renewed = append(renewed, u)
-			tokens = append(tokens, token(u))
+		if cur.Generation+1 != p.Generation {
+			return fmt.Errorf("feedback prompt %s is at generation %d, not %d", p.ID, cur.Generation, p.Generation-1)
 		}
-		return putTokens(tx, promptID, tokens)
+		if err := deletePrefix(tx.Bucket(bucketFbTokens), promptPrefix(p.ID)); err != nil {
+			return err
+		}
+		for _, u := range cur.Recipients {
+			if err := dropQueued(tx, cur.MessageKey(u)); err != nil {
+				return err
+			}
+		}
+		cur.Generation = p.Generation
+		if err := putJSON(tx.Bucket(bucketFbPrompts), cur.ID, cur); err != nil {
+			return err
+		}
+		if err := putTokens(tx, p.ID, tokens); err != nil {
+			return err
+		}
+		return enqueue(tx, s.db.Now(), msgs)
 	})
-	if err != nil {
-		return nil, err
+}
+
+// dropQueued removes a message from the outbox if it is still queued or failed; a delivered one
+// is left alone.
+func dropQueued(tx *bolt.Tx, key string) error {
+	keys := tx.Bucket(bucketOutboxKeys)
+	sk := keys.Get([]byte(key))
+	if sk == nil {
+		return nil
 	}
-	return renewed, nil
+	if err := tx.Bucket(bucketOutbox).Delete(clone(sk)); err != nil {
+		return err
+	}
+	return keys.Delete([]byte(key))
 }
 
 // HasToken implements feedback.Store.
@@ -216,12 +233,13 @@ func (s Feedback) HasToken(promptID string, token []byte) (bool, error) {
 	return ok, err
 }
 
-// delivering counts p's recipients whose prompt message is still queued and has not failed.
+// delivering counts p's recipients whose prompt message of p's generation is still queued and has
+// not failed.
 func delivering(tx *bolt.Tx, p feedback.Prompt) (int, error) {
 	keys, queue := tx.Bucket(bucketOutboxKeys), tx.Bucket(bucketOutbox)
 	n := 0
 	for _, u := range p.Recipients {
-		sk := keys.Get([]byte(feedback.PromptMessageKey(p.ID, u)))
+		sk := keys.Get([]byte(p.MessageKey(u)))
 		if sk == nil {
 			continue
 		}
@@ -279,21 +297,14 @@ func (s Feedback) PutAnswer(promptID string, token []byte, a feedback.Answer) er
 }
 
 // AddNote implements feedback.Store.
-func (s Feedback) AddNote(channel string, a feedback.Answer) (string, error) {
+func (s Feedback) AddNote(channel string, a feedback.Answer) error {
 	v, err := json.Marshal(a)
 	if err != nil {
-		return "", err
+		return err
 	}
-	var promptID string
-	err = s.db.bolt.Update(func(tx *bolt.Tx) error {
-		promptID = ""
-		if id := tx.Bucket(bucketFbOpen).Get([]byte(channel)); id != nil {
-			promptID = string(id)
-			return tx.Bucket(bucketFbAnswers).Put(randomKey(promptPrefix(promptID)), v)
-		}
+	return s.db.bolt.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketFbCarry).Put(randomKey([]byte(channel+"/")), v)
 	})
-	return promptID, err
 }
 
 // CountAnswers implements feedback.Store.
@@ -372,11 +383,11 @@ func (s Feedback) ClosePrompt(promptID, taskKey string, decide func(feedback.Bat
 		if err != nil {
 			return err
 		}
-		carried, carriedKeys, err := readAnswers(carry, []byte(p.Channel+"/"))
+		pool, poolKeys, err := readAnswers(carry, []byte(p.Channel+"/"))
 		if err != nil {
 			return err
 		}
-		if out, err = decide(feedback.Batch{Prompt: p, Answers: own, Carried: carried}); err != nil {
+		if out, err = decide(feedback.Batch{Prompt: p, Answers: own, Pool: pool}); err != nil {
 			return err
 		}
 		if out.Keep {
@@ -388,8 +399,13 @@ func (s Feedback) ClosePrompt(promptID, taskKey string, decide func(feedback.Bat
 		}
 		if out.Release != nil {
 			p.Outcome = feedback.OutcomeReleased
-			if err := deleteKeys(carry, carriedKeys); err != nil {
-				return err
+			for _, i := range out.Shown {
+				if i < 0 || i >= len(poolKeys) {
+					return fmt.Errorf("feedback prompt %s: released pool entry %d of %d", p.ID, i, len(poolKeys))
+				}
+				if err := carry.Delete(poolKeys[i]); err != nil {
+					return err
+				}
 			}
 			if err := putJSON(tx.Bucket(bucketFbReleases), out.Release.Key, out.Release); err != nil {
 				return err

@@ -92,8 +92,18 @@ func (w *fbWorld) open() {
 		Store: db.Feedback(), Admins: []string{"U07ADMIN01"}, Now: db.Now, Logger: debugLogger(w.logs),
 		Channels: map[string]feedback.Channel{fbChannel: {ID: fbChannel, OpenFor: 72 * time.Hour, MinAnswers: 3, Bank: w.bank}},
 		Members:  func(context.Context, string) ([]string, error) { return w.users, nil },
+		IsMember: func(_ context.Context, ch, u string) (bool, error) {
+			return ch == fbChannel && (slices.Contains(w.users, u) || u == fbNoteAuthor), nil
+		},
+	}
+	// As the bot does at start, before delivery runs.
+	if err := w.svc.Resume(context.Background()); err != nil {
+		w.t.Fatal(err)
 	}
 }
+
+// fbNoteAuthor is a member of the feedback channel who writes a note.
+const fbNoteAuthor = "U07NOTE001"
 
 // restart closes the database and opens it again with a new Service.
 func (w *fbWorld) restart() {
@@ -446,7 +456,7 @@ func TestFeedbackReleaseIsShuffled(t *testing.T) {
 	}
 }
 
-func TestFeedbackRestartRenewsTokensOncePerPerson(t *testing.T) {
+func TestFeedbackRestartDuringDeliveryRenewsEveryToken(t *testing.T) {
 	w := newFbWorld(t, 10, nil)
 	p := w.run()
 	ctx := context.Background()
@@ -458,63 +468,64 @@ func TestFeedbackRestartRenewsTokensOncePerPerson(t *testing.T) {
 	if w.count(bucketFbAnswers) != 0 {
 		t.Fatal("an answer was stored during delivery")
 	}
+	before := w.values(bucketFbTokens)
 
-	w.restart() // the secret is gone
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	fresh, refused := map[string]string{}, 0
+	w.restart() // the secret is gone: the prompt goes out again to all ten, under a new one
+	after := w.values(bucketFbTokens)
+	if len(after) != 10 {
+		t.Fatalf("%d tokens after the restart, want one for each of the 10 recipients", len(after))
+	}
+	for k := range before {
+		if _, ok := after[k]; ok {
+			t.Fatal("a token from before the restart survived it")
+		}
+	}
+	pending, err := w.db.Pending(0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, _, _ := w.db.Feedback().Prompt(p.ID)
+	var keys []string
+	for _, it := range pending {
+		keys = append(keys, it.Key)
+	}
+	want := make([]string, 0, 10)
 	for _, u := range w.users {
-		wg.Go(func() {
-			tok, err := w.svc.TokenFor(p.ID, u)
-			mu.Lock()
-			defer mu.Unlock()
-			switch {
-			case err == nil:
-				fresh[u] = tok
-			case errors.Is(err, feedback.ErrAlreadySent):
-				refused++
-			default:
-				t.Errorf("TokenFor(%s): %v", u, err)
-			}
-		})
+		want = append(want, p2.MessageKey(u))
 	}
-	wg.Wait()
-	if len(fresh) != 3 || refused != 7 {
-		t.Fatalf("%d tokens renewed, %d refused; want 3 and 7", len(fresh), refused)
+	slices.Sort(keys)
+	slices.Sort(want)
+	if !slices.Equal(keys, want) {
+		t.Fatalf("queued after the restart %v, want the new generation's prompt to everyone %v", keys, want)
 	}
-	if n := w.count(bucketFbTokens); n != 10+3 {
-		t.Fatalf("%d tokens stored, want 13: one renewal", n)
+	if !strings.Contains(w.logs.String(), "sent again to everyone") || !strings.Contains(w.logs.String(), "asked=10") {
+		t.Error("the resend was not logged with the whole prompt's count")
 	}
-	if !strings.Contains(w.logs.String(), "renewed") {
-		t.Error("the renewal was not logged")
+	second := w.deliver()
+	if len(second) != 10 {
+		t.Fatalf("%d prompts delivered after the restart, want 10", len(second))
 	}
-	second := w.deliver() // the three left, with the renewed tokens
-	for u, tok := range second {
-		if fresh[u] != tok {
-			t.Errorf("delivery rendered a different token for %s", u)
+	for _, u := range w.users[:2] {
+		if err := w.svc.Answer(ctx, p.ID, first[u], "answered with the replaced button", scaleFor(p)); !errors.Is(err, feedback.ErrReplaced) {
+			t.Errorf("%s with the button from before the restart: %v", u, err)
 		}
 	}
-
-	// Those delivered before the restart answer with the token they got then; those delivered
-	// after, with the new one; once each.
-	if err := w.svc.Answer(ctx, p.ID, first[w.users[0]], "answered with the old token", scaleFor(p)); err != nil {
+	if err := w.svc.Answer(ctx, p.ID, second[w.users[0]], "answered with the new button", scaleFor(p)); err != nil {
 		t.Fatal(err)
 	}
-	if err := w.svc.Answer(ctx, p.ID, second[w.users[8]], "answered with the new token", scaleFor(p)); err != nil {
+	if err := w.svc.Answer(ctx, p.ID, second[w.users[8]], "answered with the new button", scaleFor(p)); err != nil {
 		t.Fatal(err)
 	}
-	w.restart() // and again: nobody gets a second token
+	w.restart() // and again, delivered this time: nothing is sent, the buttons still work once
+	if p3, _, _ := w.db.Feedback().Prompt(p.ID); p3.Generation != p2.Generation {
+		t.Errorf("a restart after delivery sent the prompt again")
+	}
 	for _, u := range []string{w.users[0], w.users[8]} {
-		if _, err := w.svc.TokenFor(p.ID, u); !errors.Is(err, feedback.ErrAlreadySent) {
-			t.Errorf("TokenFor(%s) after answering: %v", u, err)
-		}
-	}
-	for _, tok := range []string{first[w.users[0]], second[w.users[8]]} {
-		if err := w.svc.Answer(ctx, p.ID, tok, "trying to answer twice", scaleFor(p)); !errors.Is(err, feedback.ErrAlreadyAnswered) {
+		if err := w.svc.Answer(ctx, p.ID, second[u], "trying to answer twice", scaleFor(p)); !errors.Is(err, feedback.ErrAlreadyAnswered) {
 			t.Errorf("second answer after restart: %v", err)
 		}
 	}
-	if err := w.svc.Answer(ctx, p.ID, first[w.users[1]], "answered after two restarts", scaleFor(p)); err != nil {
+	if err := w.svc.Answer(ctx, p.ID, second[w.users[1]], "answered after two restarts", scaleFor(p)); err != nil {
 		t.Error(err)
 	}
 	if n, _ := w.db.Feedback().CountAnswers(p.ID); n != 3 {
@@ -522,7 +533,7 @@ func TestFeedbackRestartRenewsTokensOncePerPerson(t *testing.T) {
 	}
 }
 
-func TestFeedbackSmallBatchIsHeldAndCarried(t *testing.T) {
+func TestFeedbackSmallBatchIsHeldAndNotesNeverCount(t *testing.T) {
 	w := newFbWorld(t, 5, nil)
 	ctx := context.Background()
 	p1 := w.run()
@@ -553,34 +564,46 @@ func TestFeedbackSmallBatchIsHeldAndCarried(t *testing.T) {
 		t.Errorf("TokenFor after close: %v", err)
 	}
 
-	// A free-form note between prompts waits in the carry pool; its author is nowhere.
-	if err := w.svc.Note(ctx, "U07NOTE001", fbChannel, "a free-form note between prompts"); err != nil {
+	// A free-form note between prompts waits in the pool; its author is nowhere.
+	if err := w.svc.Note(ctx, fbNoteAuthor, fbChannel, "a free-form note between prompts"); err != nil {
 		t.Fatal(err)
 	}
 	w.now = w.now.Add(7 * 24 * time.Hour)
 	p2 := w.run()
+	if p2.Question == p1.Question {
+		t.Fatal("the rotation repeated a question")
+	}
 	tokens = w.deliver()
 	if err := w.svc.Answer(ctx, p2.ID, tokens[w.users[3]], "one answer to the second prompt", scaleFor(p2)); err != nil {
 		t.Fatal(err)
 	}
-	// The admin may release now: one answer, two carried and a note make four.
+	// One answer, two held for another question and a note: not enough to show anything.
 	res, err := w.svc.Release(ctx, fbChannel, true)
-	if err != nil || !res.Released || res.Answers != 4 {
+	if err != nil || res.Released || res.Answers != 1 || res.Needed != 2 {
+		t.Fatalf("release with one answer %+v %v", res, err)
+	}
+	for _, u := range w.users[:2] {
+		if err := w.svc.Answer(ctx, p2.ID, tokens[u], "another answer to the second prompt", scaleFor(p2)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err = w.svc.Release(ctx, fbChannel, true)
+	if err != nil || !res.Released || res.Answers != 3 {
 		t.Fatalf("release %+v %v", res, err)
 	}
 	rel := w.queued(feedback.KindRelease)
 	var d feedback.ReleaseData
 	_ = json.Unmarshal(rel[0].Data, &d)
-	if d.Count != 4 || len(d.Answers) != 1 || len(d.Notes) != 1 || len(d.Earlier) != 1 || len(d.Earlier[0].Answers) != 2 || d.Earlier[0].Question != p1.Question {
+	if d.Count != 3 || len(d.Answers) != 3 || len(d.Notes) != 1 || slices.Contains(d.Answers, "an answer held back for now") {
 		t.Errorf("release %+v", d)
 	}
-	if w.count(bucketFbCarry) != 0 {
-		t.Error("carried answers left after the release")
+	if w.count(bucketFbCarry) != 2 {
+		t.Errorf("the pool holds %d, want the 2 answers held for their own question", w.count(bucketFbCarry))
 	}
 	w.db.Close()
 	raw, _ := os.ReadFile(w.path)
 	w.open()
-	if bytes.Contains(raw, []byte("U07NOTE001")) {
+	if bytes.Contains(raw, []byte(fbNoteAuthor)) {
 		t.Error("the note's author is in the file")
 	}
 }

@@ -232,7 +232,7 @@ func (w *opsWorld) populate() {
 		return p
 	}
 	w.p1 = prompt(opsTeam, w.ago(5*day), []string{opsAlice, opsBob, opsMe})
-	if _, err := fb.AddNote(opsTeam, feedback.Answer{Text: "A note that names nobody"}); err != nil {
+	if err := fb.AddNote(opsTeam, feedback.Answer{Text: "A note that names nobody"}); err != nil {
 		w.t.Fatal(err)
 	}
 	rel := &feedback.Release{Key: feedback.ReleaseKey(w.p1.ID), PromptID: w.p1.ID, Channel: opsTeam, Question: w.p1.Question, Answers: 3, At: w.ago(2 * day)}

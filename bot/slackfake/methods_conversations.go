@@ -186,6 +186,9 @@ func (s *Server) conversationsHistory(q *apiReq) (map[string]any, *apiErr) {
 	if e != nil {
 		return nil, e
 	}
+	if e := s.needScopeLocked(historyScope(c)); e != nil {
+		return nil, e
+	}
 	in, e := tsRange(q)
 	if e != nil {
 		return nil, e
@@ -215,6 +218,9 @@ func (s *Server) conversationsHistory(q *apiReq) (map[string]any, *apiErr) {
 func (s *Server) conversationsReplies(q *apiReq) (map[string]any, *apiErr) {
 	c, e := s.readableChannelLocked(q.str("channel"))
 	if e != nil {
+		return nil, e
+	}
+	if e := s.needScopeLocked(historyScope(c)); e != nil {
 		return nil, e
 	}
 	if q.str("ts") == "" {

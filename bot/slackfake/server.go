@@ -70,6 +70,8 @@ type Server struct {
 	closed  bool
 	changed chan struct{} // closed and replaced on every state change that waiters care about
 	ws      workspace
+	scopes  []string          // granted to the bot token; nil grants all (SetScopes)
+	failFor map[string]string // "method channel" → error code (FailFor)
 	rl      rateState
 	faults  faultState
 	sock    socketState

@@ -162,6 +162,9 @@ func (s *Server) handleAPI(q *apiReq, perr *apiErr) (int, map[string]string, []b
 		return s.fail(q, errf("invalid_auth"))
 	}
 	if f := s.takeFault(method); f != nil {
+		if f.slackErr != "" {
+			return s.fail(q, errf(f.slackErr, "[ERROR] injected by the test"))
+		}
 		if f.status == http.StatusTooManyRequests {
 			return s.rateLimited(q, f.retryAfter, true)
 		}
@@ -196,7 +199,11 @@ func (s *Server) handleAPI(q *apiReq, perr *apiErr) (int, map[string]string, []b
 		}
 	}
 	s.mu.Lock()
-	resp, aerr := handler(s, q)
+	aerr := s.failForLocked(method, q.str("channel"))
+	var resp map[string]any
+	if aerr == nil {
+		resp, aerr = handler(s, q)
+	}
 	s.mu.Unlock()
 	if aerr != nil {
 		return s.fail(q, aerr)

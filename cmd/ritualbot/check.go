@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"time"
 )
 
@@ -14,8 +15,39 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	for _, w := range cfg.placeholderWarnings() {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
 	writeCheck(stdout, cfg, time.Now())
 	return nil
+}
+
+// examplePlaceholderIDs are the ids config.example.yaml uses: a copy still holding them runs
+// nowhere and tells nobody.
+var examplePlaceholderIDs = []string{"U0123ADMIN", "C0123COFFE", "C0123RANDM", "C0123TEAMS"}
+
+// placeholderWarnings names every field that still holds one of the example's ids.
+func (c *Config) placeholderWarnings() []string {
+	var out []string
+	note := func(field, id, what string) {
+		if slices.Contains(examplePlaceholderIDs, id) {
+			out = append(out, fmt.Sprintf("%s: %s is the example's placeholder; put your own %s here", field, id, what))
+		}
+	}
+	for i, id := range c.Admins {
+		note(fmt.Sprintf("admins[%d]", i), id, "member id (profile → ⋮ → Copy member ID)")
+	}
+	for _, r := range c.Rituals() {
+		for i, rc := range r.Channels {
+			note(fmt.Sprintf("%s[%d].channel", r.Section, i), rc.Channel, "channel id (channel details → About)")
+		}
+	}
+	for i, fc := range c.Feedback {
+		for j, id := range fc.Responders {
+			note(fmt.Sprintf("feedback[%d].responders[%d]", i, j), id, "member id")
+		}
+	}
+	return out
 }
 
 // writeCheck prints each configured ritual's next runs in the configuration's time zone (and in

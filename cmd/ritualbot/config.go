@@ -1,11 +1,11 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -218,26 +218,30 @@ func parseDuration(s string) (time.Duration, error) {
 	return v, nil
 }
 
-// envReference matches ${VAR}; a bare $ is left alone so cron specs and text keep theirs.
-var envReference = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
-
-// ParseConfig reads YAML from r, expanding ${VAR} from the environment when expandEnv is set,
-// and fills defaults. Call Validate before use.
+// ParseConfig reads YAML from r, expanding ${VAR} from the environment inside values when
+// expandEnv is set (never in the raw text, so a value cannot add keys), and fills defaults. An
+// unknown key, an unset variable or a bad duration is reported with its path, e.g.
+// coffee[0].schedule. Call Validate before use.
 func ParseConfig(r io.Reader, expandEnv bool) (*Config, error) {
 	raw, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
+	var env *envRefs
 	if expandEnv {
-		raw = envReference.ReplaceAllFunc(raw, func(m []byte) []byte {
-			return []byte(os.Getenv(string(envReference.FindSubmatch(m)[1])))
-		})
+		raw, env = protectEnv(raw)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		return nil, err
 	}
 	cfg := &Config{}
-	dec := yaml.NewDecoder(bytes.NewReader(raw))
-	dec.KnownFields(true)
-	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+	pathAt, err := prepareTree(&doc, reflect.TypeOf(cfg), env)
+	if err != nil {
 		return nil, err
+	}
+	if err := doc.Decode(cfg); err != nil {
+		return nil, nameFields(err, pathAt)
 	}
 	cfg.setDefaults()
 	return cfg, nil
@@ -252,7 +256,7 @@ func LoadConfig(path string) (*Config, error) {
 	defer f.Close()
 	cfg, err := ParseConfig(f, true)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, prefixLines(path, err)
 	}
 	if err := cfg.Validate(); err != nil {
 		return nil, prefixLines(path, err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -161,9 +162,8 @@ func TestCheckCommandExitsWithUsageOnBadFile(t *testing.T) {
 	}
 	var out, errOut bytes.Buffer
 	err := runMain(t.Context(), []string{"check", "-config", path}, &out, &errOut)
-	var ue usageError
-	if err == nil || !asUsage(err, &ue) {
-		t.Fatalf("want a usage error (exit 2), got %v", err)
+	if exitCode(err) != exitConfig {
+		t.Fatalf("want a configuration error (exit %d), got %v", exitConfig, err)
 	}
 	if !strings.Contains(err.Error(), path) || !strings.Contains(err.Error(), "icebreakers[0].schedule") {
 		t.Errorf("message should name file and field: %v", err)
@@ -219,5 +219,142 @@ func TestCoffeeWorkingHoursAndPauseConfig(t *testing.T) {
 	}
 	if !cfg.Coffee[1].hours.IsZero() {
 		t.Errorf("no working_hours means the default: %v", cfg.Coffee[1].hours)
+	}
+}
+
+func TestConfigUnsetVariableIsAnErrorNamingItAndTheField(t *testing.T) {
+	os.Unsetenv("RB_TEST_UNSET_ADMIN")
+	_, err := ParseConfig(strings.NewReader("admins: [${RB_TEST_UNSET_ADMIN}]\n"), true)
+	if err == nil {
+		t.Fatal("an unset variable was accepted (the admins list would be empty)")
+	}
+	for _, want := range []string{"admins[0]", "RB_TEST_UNSET_ADMIN", "not set"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	// Set but empty is the person's choice, not a mistake.
+	t.Setenv("RB_TEST_EMPTY_URL", "")
+	cfg, err := ParseConfig(strings.NewReader("slack:\n  api_url: \"${RB_TEST_EMPTY_URL}\"\n"), true)
+	if err != nil || cfg.Slack.APIURL != "" {
+		t.Errorf("an empty variable: %+v, %v", cfg, err)
+	}
+}
+
+func TestConfigVariableCannotInjectKeys(t *testing.T) {
+	t.Setenv("RB_TEST_COMMAND", "/ritual\nadmins: [U0EVIL]\nslack: {debug: true}")
+	cfg, err := ParseConfig(strings.NewReader("command: ${RB_TEST_COMMAND}\n"), true)
+	if err != nil {
+		t.Fatalf("parse: %v", err)
+	}
+	if len(cfg.Admins) != 0 || cfg.Slack.Debug {
+		t.Fatalf("the variable's text became configuration: admins %v, debug %v", cfg.Admins, cfg.Slack.Debug)
+	}
+	if !strings.Contains(cfg.Command, "U0EVIL") {
+		t.Errorf("the whole value should stay one (invalid) command, got %q", cfg.Command)
+	}
+	if err := cfg.Validate(); err == nil || !strings.Contains(err.Error(), "command:") {
+		t.Errorf("the multi-line command must be refused by Validate, got %v", err)
+	}
+}
+
+func TestConfigVariablesFillNumbersAndBooleans(t *testing.T) {
+	t.Setenv("RB_TEST_SIZE", "3")
+	t.Setenv("RB_TEST_GUESTS", "true")
+	t.Setenv("RB_TEST_GRACE", "2d")
+	cfg, err := ParseConfig(strings.NewReader("coffee:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    group_size: ${RB_TEST_SIZE}\n    guests: ${RB_TEST_GUESTS}\n    grace: ${RB_TEST_GRACE}\n"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := cfg.Coffee[0]; c.GroupSize != 3 || !c.Guests || c.Grace != Duration(48*time.Hour) {
+		t.Errorf("not filled: %+v", c)
+	}
+}
+
+func TestConfigUnknownKeyNamesPathAndNearestKey(t *testing.T) {
+	cases := []struct{ yaml, want string }{
+		{"cofee:\n  - channel: C1234\n", `cofee: unknown key on line 1; did you mean coffee?`},
+		{"coffee:\n  - channel: C1234\n    schedul: \"0 9 * * MON\"\n", `coffee[0].schedul: unknown key on line 3; did you mean schedule?`},
+		{"store:\n  backup:\n    kep: 3\n", `store.backup.kep: unknown key on line 3; did you mean keep?`},
+		{"log:\n  colour: red\n", `log.colour: unknown key on line 2; the keys here are level, format`},
+	}
+	for _, tc := range cases {
+		_, err := ParseConfig(strings.NewReader(tc.yaml), false)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.yaml, err, tc.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "main.Config") {
+			t.Errorf("%q: the message shows Go type names: %v", tc.yaml, err)
+		}
+	}
+	// Every problem in one pass.
+	_, err := ParseConfig(strings.NewReader("comand: /x\nlog:\n  levle: info\n"), false)
+	if err == nil || !strings.Contains(err.Error(), "comand") || !strings.Contains(err.Error(), "log.levle") {
+		t.Errorf("both unknown keys should be reported: %v", err)
+	}
+}
+
+func TestConfigDurationAndTypeErrorsNameTheField(t *testing.T) {
+	cases := []struct{ yaml, want string }{
+		{"store:\n  lock_timeout: soon\n", `store.lock_timeout: "soon" is not a duration`},
+		{"digest:\n  - channel: C1234\n    reminders: [4h, later]\n", `digest[0].reminders[1]: "later" is not a duration`},
+		{"coffee:\n  - channel: C1234\n    group_size: two\n", `coffee[0].group_size:`},
+	}
+	for _, tc := range cases {
+		_, err := ParseConfig(strings.NewReader(tc.yaml), false)
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%q: got %v, want %q", tc.yaml, err, tc.want)
+		}
+	}
+}
+
+func TestLoadConfigNamesFileForUnknownKeys(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ritualbot.yaml")
+	if err := os.WriteFile(path, []byte("cofee: []\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadConfig(path)
+	if err == nil || !strings.HasPrefix(err.Error(), path+": cofee: unknown key") {
+		t.Errorf("want the file, then the key: %v", err)
+	}
+}
+
+func TestCheckWarnsAboutTheExamplePlaceholderIDs(t *testing.T) {
+	var out, errOut bytes.Buffer
+	if err := runMain(t.Context(), []string{"check", "-config", filepath.Join("..", "..", "config.example.yaml")}, &out, &errOut); err != nil {
+		t.Fatalf("the example must pass check (with warnings): %v", err)
+	}
+	for _, want := range []string{"warning: admins[0]: U0123ADMIN", "warning: coffee[0].channel: C0123COFFE", "warning: feedback[0].channel: C0123TEAMS"} {
+		if !strings.Contains(errOut.String(), want) {
+			t.Errorf("check's warnings lack %q:\n%s", want, errOut.String())
+		}
+	}
+	path := filepath.Join(t.TempDir(), "ours.yaml")
+	if err := os.WriteFile(path, []byte("admins: [U0777REAL]\ncoffee:\n  - channel: C0777REAL\n    schedule: \"0 9 * * MON\"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	errOut.Reset()
+	if err := runMain(t.Context(), []string{"check", "-config", path}, &out, &errOut); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(errOut.String(), "warning") {
+		t.Errorf("real ids got a warning: %s", errOut.String())
+	}
+}
+
+func TestPlaceholderListMatchesTheExampleFile(t *testing.T) {
+	raw, err := os.ReadFile(filepath.Join("..", "..", "config.example.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := regexp.MustCompile(`\b[UWCG]0123[A-Z0-9]+\b`).FindAllString(string(raw), -1)
+	if len(ids) == 0 {
+		t.Fatal("no placeholder ids found in config.example.yaml")
+	}
+	for _, id := range ids {
+		if !slices.Contains(examplePlaceholderIDs, id) {
+			t.Errorf("config.example.yaml uses %s, which check would not warn about", id)
+		}
 	}
 }

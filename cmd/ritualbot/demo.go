@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -101,8 +100,7 @@ func demoConfig(apiURL, dbPath string) (*Config, error) {
 }
 
 func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet("demo", stderr)
 	verbose := fs.Bool("v", false, "also print the bot's own log")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
@@ -262,7 +260,7 @@ func (d *demo) weeks(ctx context.Context) error {
 		}
 
 		if week == 0 {
-			d.turnTo(time.Date(2026, 12, 1, 11, 0, 5, 0, berlin), "Week 1: an anonymous feedback prompt goes to everyone in #general (below, each person's own screen; the bot keeps no record of who answered)")
+			d.turnTo(time.Date(2026, 12, 1, 11, 0, 5, 0, berlin), "Week 1: an anonymous feedback prompt goes to everyone in #general (below, each person's own screen: the form thanks whoever answers, and nothing in their DM changes, so nobody can tell who answered)")
 			if err := d.feedbackAnswers(ctx, 1, []string{"U04SAM", "U07KOFI"}, []string{
 				"Standups run long; could we keep them to 15 minutes?",
 				"I'd love more written decisions so I can catch up after time off.",
@@ -279,6 +277,9 @@ func (d *demo) weeks(ctx context.Context) error {
 				"Please rotate who presents at the monthly demo.",
 				"Retros feel safe. Thank you for that.",
 			}); err != nil {
+				return err
+			}
+			if err := d.note(ctx, "U08NOOR", "Could the Friday demo move earlier for those of us in Asia?"); err != nil {
 				return err
 			}
 			if err := d.command(ctx, demoAdmin, "feedback release"); err != nil {
@@ -465,6 +466,22 @@ func (d *demo) feedbackAnswers(ctx context.Context, round int, users, texts []st
 		if _, err := d.fake.SubmitView(ctx, u, viewID, values); err != nil {
 			return fmt.Errorf("submit answer: %w", err)
 		}
+	}
+	return nil
+}
+
+// note: a member of #general sends an anonymous note from there; it goes out with the next
+// release that reached its threshold with answers alone.
+func (d *demo) note(ctx context.Context, user, text string) error {
+	if _, err := d.fake.SlashCommand(ctx, user, demoGeneral, "/ritual", "feedback"); err != nil {
+		return fmt.Errorf("/ritual feedback: %w", err)
+	}
+	var viewID string
+	if err := waitFor(ctx, func() bool { viewID, _ = d.fake.OpenView(user); return viewID != "" }); err != nil {
+		return fmt.Errorf("no note form: %w", err)
+	}
+	if _, err := d.fake.SubmitView(ctx, user, viewID, map[string]string{"answer": text}); err != nil {
+		return fmt.Errorf("submit note: %w", err)
 	}
 	return nil
 }

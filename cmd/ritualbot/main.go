@@ -21,8 +21,13 @@ import (
 	"github.com/ritualbot/ritualbot/store"
 )
 
-// exitUsage is the status for a bad command line or configuration.
+// exitUsage is the status for a bad command line.
 const exitUsage = 2
+
+// exitConfig (EX_CONFIG in sysexits.h) is the status for a wrong configuration file or token: a
+// restart cannot fix it, so the systemd unit does not restart on it. It is not 2, which is also
+// the status of a Go panic, a crash a restart may well fix.
+const exitConfig = 78
 
 // usageError marks errors that exit with status 2.
 type usageError struct{ err error }
@@ -30,42 +35,41 @@ type usageError struct{ err error }
 func (e usageError) Error() string { return e.err.Error() }
 func (e usageError) Unwrap() error { return e.err }
 
+// configError marks errors that exit with exitConfig.
+type configError struct{ err error }
+
+func (e configError) Error() string { return e.err.Error() }
+func (e configError) Unwrap() error { return e.err }
+
+// exitCode is the process status for what runMain returned.
+func exitCode(err error) int {
+	var ue usageError
+	var ce configError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ce):
+		return exitConfig
+	case asUsage(err, &ue):
+		return exitUsage
+	}
+	return 1
+}
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := runMain(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "ritualbot:", err)
-		}
-		var ue usageError
-		if asUsage(err, &ue) || errors.Is(err, flag.ErrHelp) {
-			os.Exit(exitUsage)
-		}
-		os.Exit(1)
+	if err != nil && !errors.Is(err, flag.ErrHelp) { // after -h, the help was what was asked
+		fmt.Fprintln(os.Stderr, "ritualbot:", err)
 	}
+	os.Exit(exitCode(err))
 }
-
-const usage = `ritualbot runs coffee pairings, icebreakers, a weekly digest and anonymous feedback in Slack.
-
-Usage:
-  ritualbot [run] -config FILE     connect to Slack over Socket Mode (tokens from SLACK_BOT_TOKEN, SLACK_APP_TOKEN)
-  ritualbot demo                   play a scripted session against the built-in Slack emulator
-  ritualbot check -config FILE     validate the configuration and print the next scheduled runs
-  ritualbot manifest -config FILE  print the Slack app manifest for this configuration
-  ritualbot status -config FILE    the outbox backlog, delivery failures and next runs
-  ritualbot health -config FILE    ask the running bot's /healthz (exit 1 when unhealthy)
-  ritualbot backup -config FILE -o PATH [-force]
-                                   a consistent copy, from the running bot or the stopped file
-  ritualbot restore -config FILE -from PATH [-force]
-                                   put a backup in place (bot stopped)
-  ritualbot compact -config FILE   rewrite the database without free pages (bot stopped)
-`
 
 // runMain dispatches a subcommand; it is main without os.Exit, for tests.
 func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	name := "run"
-	if len(args) > 0 && len(args[0]) > 0 && args[0][0] != '-' {
+	if len(args) > 0 && len(args[0]) > 0 && (args[0][0] != '-' || args[0] == "-h" || args[0] == "-help" || args[0] == "--help") {
 		name, args = args[0], args[1:]
 	}
 	switch name {
@@ -87,19 +91,20 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return cmdRestore(args, stdout, stderr)
 	case "compact":
 		return cmdCompact(args, stdout, stderr)
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	case "version":
+		return cmdVersion(args, stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, topUsage())
 		return nil
 	default:
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, topUsage())
 		return usageError{fmt.Errorf("unknown subcommand %q", name)}
 	}
 }
 
 // configFlag parses "-config FILE" for a subcommand and loads the file.
 func configFlag(name string, args []string, stderr io.Writer) (*Config, error) {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := newFlagSet(name, stderr)
 	path := fs.String("config", "ritualbot.yaml", "configuration `file`")
 	if err := fs.Parse(args); err != nil {
 		return nil, usageError{err}
@@ -110,9 +115,9 @@ func configFlag(name string, args []string, stderr io.Writer) (*Config, error) {
 	cfg, err := LoadConfig(*path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return nil, usageError{fmt.Errorf("%s: no such file; copy config.example.yaml to start one", *path)}
+			return nil, configError{fmt.Errorf("%s: no such file; copy config.example.yaml to start one", *path)}
 		}
-		return nil, usageError{err}
+		return nil, configError{err}
 	}
 	return cfg, nil
 }
@@ -131,9 +136,12 @@ func cmdRun(ctx context.Context, args []string, stderr io.Writer) error {
 		missing = append(missing, "SLACK_APP_TOKEN (the xapp- app-level token with connections:write)")
 	}
 	if len(missing) > 0 {
-		return usageError{fmt.Errorf("set %s in the environment; see README.md, \"Create the Slack app from the manifest\"", strings.Join(missing, " and "))}
+		return configError{fmt.Errorf("set %s in the environment; see README.md, \"Create the Slack app from the manifest\"", strings.Join(missing, " and "))}
 	}
 	logger := newLogger(cfg.Log, stderr)
+	for _, w := range cfg.placeholderWarnings() {
+		logger.Warn("the configuration still holds an id from the example", "component", "main", "problem", w)
+	}
 	m := &Main{Config: cfg, Logger: logger, BotToken: botToken, AppToken: appToken}
 	if err := m.Open(); err != nil {
 		return err

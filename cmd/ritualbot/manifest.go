@@ -53,9 +53,14 @@ type manifestCommand struct {
 }
 
 // baseScopes are needed whatever is configured: the slash command, replies and notes to admins in
-// a DM (chat:write, im:write), checking a DM for a message sent just before a crash (im:history),
-// and people's names and time zones (users:read).
-var baseScopes = []string{"commands", "chat:write", "im:write", "im:history", "users:read"}
+// a DM (chat:write, im:write), and people's names and time zones (users:read).
+var baseScopes = []string{"commands", "chat:write", "im:write", "users:read"}
+
+// dmHistoryScope lets the bot read its DMs, to check one for a message sent just before a crash.
+// It is left out whenever anonymous feedback is configured: with it, the bot's token (and whoever
+// holds it) could read the one-time token in every prompt's button and match it against the
+// database. One-person DMs are then at-least-once across a crash.
+const dmHistoryScope = "im:history"
 
 // ritualScopes are the extra bot scopes each ritual needs when it is configured.
 var ritualScopes = map[string][]string{
@@ -91,6 +96,9 @@ func buildManifest(cfg *Config) manifest {
 		ShouldEscape: true,
 	}}
 	scopes := slices.Clone(baseScopes)
+	if len(cfg.Feedback) == 0 {
+		scopes = append(scopes, dmHistoryScope)
+	}
 	for _, r := range cfg.Rituals() {
 		if len(r.Channels) > 0 {
 			scopes = append(scopes, ritualScopes[r.Name]...)

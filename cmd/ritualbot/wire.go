@@ -111,7 +111,8 @@ func (m *Main) Open() error {
 		Metrics:  m.Metrics,
 		Location: m.Config.Location(),
 	})
-	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now, Metrics: m.Metrics})
+	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now, Metrics: m.Metrics,
+		ReadDMs: slices.Contains(buildManifest(m.Config).OAuthConfig.Scopes.Bot, dmHistoryScope)})
 	m.Delivery.RegisterCoreRenderers()
 	m.Scheduler = schedule.New(schedule.Options{Ledger: db.Runs(), Logger: m.Logger, Now: m.Now, OnSkip: m.noteSkip, MaxSleep: m.MaxSleep})
 	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now, MaxSleep: m.MaxSleep})
@@ -225,7 +226,11 @@ func (m *Main) wireFeedback() error {
 	svc := &feedback.Service{
 		Store: m.DB.Feedback(), Admins: m.Config.Admins, Channels: map[string]feedback.Channel{},
 		Members: func(ctx context.Context, channel string) ([]string, error) { return m.members(ctx, channel, true) },
-		Logger:  m.Logger.With("component", "feedback"), Now: m.Now, Queued: m.queued,
+		IsMember: func(ctx context.Context, channel, userID string) (bool, error) {
+			members, err := m.Directory.Members(ctx, channel)
+			return slices.Contains(members, userID), err
+		},
+		Logger: m.Logger.With("component", "feedback"), Now: m.Now, Queued: m.queued,
 	}
 	for _, f := range m.Config.Feedback {
 		svc.Channels[f.Channel] = feedback.Channel{ID: f.Channel, OpenFor: time.Duration(f.OpenFor), MinAnswers: f.MinAnswers, Responders: f.Responders}
@@ -392,6 +397,7 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := m.checkBotToken(ctx); err != nil {
 		return err
 	}
+	parent, began := ctx, time.Now()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
@@ -404,7 +410,13 @@ func (m *Main) Run(ctx context.Context) error {
 			}
 		})
 	}
-	m.Logger.Info("ritualbot starting", "component", "main", "command", m.Config.Command, "store", m.Config.Store.Path)
+	m.Logger.Info("ritualbot starting", "component", "main", "version", version(), "command", m.Config.Command, "store", m.Config.Store.Path)
+	if m.Feedback != nil {
+		// Before delivery starts: a prompt whose DMs were still going out is sent again to everyone.
+		if err := m.Feedback.Resume(ctx); err != nil {
+			m.Logger.Error("resuming anonymous feedback prompts", "component", "feedback", "err", err)
+		}
+	}
 	start("bot", m.Bot.Run)
 	start("delivery", m.Delivery.Run)
 	start("scheduler", m.Scheduler.Run)
@@ -414,7 +426,25 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	wg.Wait()
 	close(errs)
-	return errors.Join(collect(errs)...)
+	err := errors.Join(collect(errs)...)
+	m.logStopped(err, context.Cause(parent), time.Since(began))
+	if errors.Is(err, bot.ErrInvalidAuth) {
+		return configError{err} // a wrong token: restarting will not help
+	}
+	return err
+}
+
+// logStopped writes the one line that says why the bot stopped and how long it ran.
+func (m *Main) logStopped(failure, cause error, ran time.Duration) {
+	if failure != nil {
+		m.Logger.Error("ritualbot stopped", "component", "main", "reason", failure, "ran", ran.Round(time.Second))
+		return
+	}
+	reason := "stopped by its caller"
+	if cause != nil && !errors.Is(cause, context.Canceled) {
+		reason = cause.Error() // e.g. "terminated signal received"
+	}
+	m.Logger.Info("ritualbot stopped", "component", "main", "reason", reason, "ran", ran.Round(time.Second))
 }
 
 // checkBotToken asks Slack who the bot is, so a wrong SLACK_BOT_TOKEN is reported at start, not
@@ -426,7 +456,7 @@ func (m *Main) checkBotToken(ctx context.Context) error {
 	var se slack.SlackErrorResponse
 	switch {
 	case errors.As(err, &se) && (se.Err == "invalid_auth" || se.Err == "not_authed" || se.Err == "account_inactive" || se.Err == "token_revoked"):
-		return fmt.Errorf("slack refused SLACK_BOT_TOKEN (%s): use the Bot User OAuth Token (xoxb-…) from the app's Install App page", se.Err)
+		return configError{fmt.Errorf("slack refused SLACK_BOT_TOKEN (%s): use the Bot User OAuth Token (xoxb-…) from the app's Install App page", se.Err)}
 	case err != nil:
 		m.Logger.Warn("could not reach Slack to check the bot token; going on", "component", "main", "err", err)
 	default:

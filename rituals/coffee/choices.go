@@ -8,17 +8,9 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
-
-// PersonError is a mistake the person made; its text is shown to them as it is.
-type PersonError struct{ msg string }
-
-func (e PersonError) Error() string { return e.msg }
-
-func mistake(format string, args ...any) error { return PersonError{fmt.Sprintf(format, args...)} }
-
-// ForPerson implements rituals.PersonError.
-func (PersonError) ForPerson() {}
 
 // maxPause is the longest pause; longer means leaving.
 const maxPause = 366 * 24 * time.Hour
@@ -65,7 +57,7 @@ func (s *Service) Leave(_ context.Context, channel, user string) error {
 func (s *Service) Resume(ctx context.Context, channel, user string) error {
 	_, err := s.update(channel, user, func(m *Membership) error {
 		if m.Left {
-			return mistake("You left coffee pairings here; join again with `coffee join`.")
+			return rituals.Mistakef("You left coffee pairings here; join again with `coffee join`.")
 		}
 		m.PausedUntil, m.PausedForSilence, m.Ignored = time.Time{}, false, 0
 		return nil
@@ -76,30 +68,30 @@ func (s *Service) Resume(ctx context.Context, channel, user string) error {
 var pauseFor = regexp.MustCompile(`^(\d{1,3})\s*(d|day|days|w|wk|week|weeks)$`)
 
 // ParsePause reads "2w", "10d" or "until 2026-12-24" (a date in loc) and returns when the pause
-// ends; mistakes come back as PersonError.
+// ends; mistakes come back as a *rituals.PersonError.
 func ParsePause(text string, now time.Time, loc *time.Location) (time.Time, error) {
 	text = strings.ToLower(strings.TrimSpace(text))
 	const example = "Try `coffee pause 2w` (two weeks), `coffee pause 10d` or `coffee pause until 2026-12-24`."
 	if text == "" {
-		return time.Time{}, mistake("For how long? %s", example)
+		return time.Time{}, rituals.Mistakef("For how long? %s", example)
 	}
 	if date, ok := strings.CutPrefix(text, "until "); ok {
 		day, err := time.ParseInLocation("2006-01-02", strings.TrimSpace(date), loc)
 		if err != nil {
-			return time.Time{}, mistake("%q is not a date I can read; write it as YYYY-MM-DD. %s", strings.TrimSpace(date), example)
+			return time.Time{}, rituals.Mistakef("%q is not a date I can read; write it as YYYY-MM-DD. %s", strings.TrimSpace(date), example)
 		}
 		end := day.AddDate(0, 0, 1) // paused through that whole day
 		switch {
 		case !end.After(now):
-			return time.Time{}, mistake("%s has already passed; pick a date in the future.", day.Format("2 Jan 2006"))
+			return time.Time{}, rituals.Mistakef("%s has already passed; pick a date in the future.", day.Format("2 Jan 2006"))
 		case end.Sub(now) > maxPause:
-			return time.Time{}, mistake("That is more than a year away; use `coffee leave` instead, and `coffee join` when you are back.")
+			return time.Time{}, rituals.Mistakef("That is more than a year away; use `coffee leave` instead, and `coffee join` when you are back.")
 		}
 		return end, nil
 	}
 	m := pauseFor.FindStringSubmatch(text)
 	if m == nil {
-		return time.Time{}, mistake("I can't read %q as a length of time. %s", text, example)
+		return time.Time{}, rituals.Mistakef("I can't read %q as a length of time. %s", text, example)
 	}
 	n, _ := strconv.Atoi(m[1])
 	unit := 24 * time.Hour
@@ -109,9 +101,9 @@ func ParsePause(text string, now time.Time, loc *time.Location) (time.Time, erro
 	d := time.Duration(n) * unit
 	switch {
 	case n == 0:
-		return time.Time{}, mistake("A pause of zero days is no pause. %s", example)
+		return time.Time{}, rituals.Mistakef("A pause of zero days is no pause. %s", example)
 	case d > maxPause:
-		return time.Time{}, mistake("That is more than a year; use `coffee leave` instead, and `coffee join` when you are back.")
+		return time.Time{}, rituals.Mistakef("That is more than a year; use `coffee leave` instead, and `coffee join` when you are back.")
 	}
 	return now.Add(d), nil
 }
@@ -120,7 +112,7 @@ func ParsePause(text string, now time.Time, loc *time.Location) (time.Time, erro
 func (s *Service) Pause(_ context.Context, channel, user string, until time.Time) error {
 	_, err := s.update(channel, user, func(m *Membership) error {
 		if m.Left {
-			return mistake("You left coffee pairings here; nothing to pause. Join again with `coffee join`.")
+			return rituals.Mistakef("You left coffee pairings here; nothing to pause. Join again with `coffee join`.")
 		}
 		m.PausedUntil, m.PausedForSilence = until, false
 		return nil
@@ -213,15 +205,15 @@ func (s *Service) History(_ context.Context, channel, user string, limit int) ([
 // Avoid keeps user and other apart in every channel; it is private and never shown to anyone.
 func (s *Service) Avoid(ctx context.Context, user, other string, avoid bool) error {
 	if other == user {
-		return mistake("You can't avoid yourself — though we all wish we could some days.")
+		return rituals.Mistakef("You can't avoid yourself — though we all wish we could some days.")
 	}
 	if s.Directory != nil {
 		p, err := s.Directory.Person(ctx, other)
 		if err != nil {
-			return mistake("I can't find that person in this workspace.")
+			return rituals.Mistakef("I can't find that person in this workspace.")
 		}
 		if p.Bot {
-			return mistake("Bots never take part in coffee, so there is no need to avoid one.")
+			return rituals.Mistakef("Bots never take part in coffee, so there is no need to avoid one.")
 		}
 	}
 	return s.Store.SetAvoid(user, other, avoid)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // Hours is a working week in a person's own clock: the days they work and the part of the day.
@@ -83,11 +85,11 @@ const hoursExample = "Write them like `08:00-16:00 mon-thu` (the days are option
 func ParseHours(text string) (Hours, error) {
 	text = strings.ToLower(strings.Join(strings.Fields(text), " "))
 	if text == "" {
-		return Hours{}, mistake("Which hours? %s", hoursExample)
+		return Hours{}, rituals.Mistakef("Which hours? %s", hoursExample)
 	}
 	m := hoursPattern.FindStringSubmatch(text)
 	if m == nil {
-		return Hours{}, mistake("I can't read %q as working hours. %s", text, hoursExample)
+		return Hours{}, rituals.Mistakef("I can't read %q as working hours. %s", text, hoursExample)
 	}
 	start, err := minutes(m[1], m[2])
 	if err != nil {
@@ -99,11 +101,11 @@ func ParseHours(text string) (Hours, error) {
 	}
 	switch {
 	case end == start:
-		return Hours{}, mistake("Your day can't start and end at %s. %s", clock(start), hoursExample)
+		return Hours{}, rituals.Mistakef("Your day can't start and end at %s. %s", clock(start), hoursExample)
 	case end < start:
-		return Hours{}, mistake("%s is before %s: working hours that run past midnight aren't supported; give the part of the day you work, e.g. `%s-23:59`.", clock(end), clock(start), clock(start))
+		return Hours{}, rituals.Mistakef("%s is before %s: working hours that run past midnight aren't supported; give the part of the day you work, e.g. `%s-23:59`.", clock(end), clock(start), clock(start))
 	case end-start < 60:
-		return Hours{}, mistake("%s to %s is less than an hour; give at least one hour so there is time to meet.", clock(start), clock(end))
+		return Hours{}, rituals.Mistakef("%s to %s is less than an hour; give at least one hour so there is time to meet.", clock(start), clock(end))
 	}
 	h := Hours{Start: start, End: end, Days: weekdays}
 	if m[5] != "" {
@@ -124,7 +126,7 @@ func minutes(hh, mm string) (int, error) {
 	case h == 24 && m == 0:
 		return 24 * 60, nil
 	case h > 23 || m > 59:
-		return 0, mistake("%s:%02d is not a time of day; use 00:00 to 24:00. %s", hh, m, hoursExample)
+		return 0, rituals.Mistakef("%s:%02d is not a time of day; use 00:00 to 24:00. %s", hh, m, hoursExample)
 	}
 	return h*60 + m, nil
 }
@@ -158,7 +160,7 @@ func parseDays(text string) (uint8, error) {
 		}
 	}
 	if days == 0 {
-		return 0, mistake("Name at least one day. %s", hoursExample)
+		return 0, rituals.Mistakef("Name at least one day. %s", hoursExample)
 	}
 	return days, nil
 }
@@ -172,7 +174,7 @@ func weekday(s string) (time.Weekday, error) {
 			}
 		}
 	}
-	return 0, mistake("%q is not a day I know; use mon, tue, wed, thu, fri, sat or sun. %s", s, hoursExample)
+	return 0, rituals.Mistakef("%q is not a day I know; use mon, tue, wed, thu, fri, sat or sun. %s", s, hoursExample)
 }
 
 // span is an interval of time [From, To).

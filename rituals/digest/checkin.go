@@ -397,30 +397,10 @@ func (s *Service) Form(channel, user string, now time.Time) (Form, error) {
 	return f, nil
 }
 
-// PersonError is a mistake the person made; its text is a sentence shown to them as it is.
-type PersonError struct {
-	Err error
-	// Fields holds one sentence per check-in answer at fault, by question index, for the modal.
-	Fields map[int]string
-}
-
-// Error returns the sentence for the person.
-func (e PersonError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e PersonError) Unwrap() error { return e.Err }
-
-// ForPerson implements rituals.PersonError.
-func (PersonError) ForPerson() {}
-
-func personErrorf(format string, args ...any) error {
-	return PersonError{Err: fmt.Errorf(format, args...)}
-}
-
 // Submit stores user's update for the open week, answers in the order of the channel's questions,
 // replacing what they shared or skipped earlier that week. Each answer is kept as typed (blank
 // space around it trimmed, line breaks kept) and may have up to MaxAnswer characters; every
-// question but the help one needs an answer. A mistake is a PersonError with a sentence per
+// question but the help one needs an answer. A mistake is a *rituals.PersonError with a sentence per
 // answer at fault, and nothing is stored.
 func (s *Service) Submit(_ context.Context, channel, user string, answers []string, now time.Time) (Update, error) {
 	c, err := s.channel(channel)
@@ -448,7 +428,7 @@ func (s *Service) Submit(_ context.Context, channel, user string, answers []stri
 		u.Answers[i] = Answer{Question: q.Text, Role: q.Role, Text: text}
 	}
 	if given == 0 {
-		return Update{}, PersonError{Err: errors.New("Say something, or use “Skip this week”."), Fields: fields}
+		return Update{}, &rituals.PersonError{Err: errors.New("Say something, or use “Skip this week”."), Fields: fields}
 	}
 	if len(fields) > 0 {
 		idx := make([]int, 0, len(fields))
@@ -460,7 +440,7 @@ func (s *Service) Submit(_ context.Context, channel, user string, answers []stri
 		for k, i := range idx {
 			msgs[k] = fmt.Sprintf("%q: %s", qs[i].Text, fields[i])
 		}
-		return Update{}, PersonError{Err: errors.New(strings.Join(msgs, " ")), Fields: fields}
+		return Update{}, &rituals.PersonError{Err: errors.New(strings.Join(msgs, " ")), Fields: fields}
 	}
 	return s.save(c, u, now)
 }

@@ -382,7 +382,7 @@ func TestBadAnswersStoreNothing(t *testing.T) {
 	}
 	for _, c := range cases {
 		_, err := e.svc.Submit(ctx, chanID, "UBERLIN", c.answers, monday)
-		var pe digest.PersonError
+		var pe *rituals.PersonError
 		if !errors.As(err, &pe) || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: err = %v, want a sentence with %q", c.name, err, c.want)
 			continue

@@ -18,7 +18,7 @@ func KudosKey(id, user string) string { return KindKudos + "/" + id + "/" + user
 
 // Kudos thanks one or more people for reason, in channel's open week, and DMs each person thanked
 // who thanked them and why, in one transaction. to are the people named, as the directory knows
-// them, in the order named. A mistake is a PersonError and nothing is stored: nobody named,
+// them, in the order named. A mistake is a *rituals.PersonError and nothing is stored: nobody named,
 // yourself, a bot, a deactivated account, someone named twice, or a reason that is missing or not
 // MinReason to MaxReason characters. The reason is kept as typed (blank space around it trimmed).
 func (s *Service) Kudos(_ context.Context, channel string, from rituals.Person, to []rituals.Person, reason string, now time.Time) (Kudos, error) {
@@ -27,22 +27,22 @@ func (s *Service) Kudos(_ context.Context, channel string, from rituals.Person, 
 		return Kudos{}, err
 	}
 	if len(to) == 0 {
-		return Kudos{}, personErrorf("Say who you are thanking: mention one or more people, then why.")
+		return Kudos{}, rituals.Mistakef("Say who you are thanking: mention one or more people, then why.")
 	}
 	seen := make(map[string]bool, len(to))
 	ids := make([]string, 0, len(to))
 	for _, p := range to {
 		switch {
 		case p.ID == "":
-			return Kudos{}, personErrorf("Say who you are thanking: mention one or more people, then why.")
+			return Kudos{}, rituals.Mistakef("Say who you are thanking: mention one or more people, then why.")
 		case p.ID == from.ID:
-			return Kudos{}, personErrorf("Kudos are for someone else: leave yourself out.")
+			return Kudos{}, rituals.Mistakef("Kudos are for someone else: leave yourself out.")
 		case p.Bot:
-			return Kudos{}, personErrorf("%s is a bot; kudos are for people.", nameOf(p))
+			return Kudos{}, rituals.Mistakef("%s is a bot; kudos are for people.", nameOf(p))
 		case p.Deleted:
-			return Kudos{}, personErrorf("%s's account is deactivated, so they cannot receive kudos.", nameOf(p))
+			return Kudos{}, rituals.Mistakef("%s's account is deactivated, so they cannot receive kudos.", nameOf(p))
 		case seen[p.ID]:
-			return Kudos{}, personErrorf("You named %s twice; name each person once.", nameOf(p))
+			return Kudos{}, rituals.Mistakef("You named %s twice; name each person once.", nameOf(p))
 		}
 		seen[p.ID] = true
 		ids = append(ids, p.ID)
@@ -50,11 +50,11 @@ func (s *Service) Kudos(_ context.Context, channel string, from rituals.Person, 
 	reason = strings.TrimSpace(reason)
 	switch n := utf8.RuneCountInString(reason); {
 	case n == 0:
-		return Kudos{}, personErrorf("Say what you are thanking them for, e.g. “for untangling the release”.")
+		return Kudos{}, rituals.Mistakef("Say what you are thanking them for, e.g. “for untangling the release”.")
 	case n < MinReason:
-		return Kudos{}, personErrorf("Say a little more about why: at least %d characters.", MinReason)
+		return Kudos{}, rituals.Mistakef("Say a little more about why: at least %d characters.", MinReason)
 	case n > MaxReason:
-		return Kudos{}, personErrorf("Keep the reason to %d characters or fewer; this one has %s.", MaxReason, thousands(n))
+		return Kudos{}, rituals.Mistakef("Keep the reason to %d characters or fewer; this one has %s.", MaxReason, thousands(n))
 	}
 	week, err := s.openWeek(c, now)
 	if err != nil {

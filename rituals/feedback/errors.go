@@ -3,41 +3,53 @@ package feedback
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
-// personError is an error whose text is a sentence for the person who caused it.
-type personError string
-
-// Error returns the sentence.
-func (e personError) Error() string { return string(e) }
-
-func (personError) ForPerson() {}
-
-// Errors whose text is a sentence meant for the person; compare with errors.Is.
+// Errors whose text is a sentence meant for the person (each a *rituals.PersonError); compare
+// with errors.Is.
 var (
 	// ErrAlreadyAnswered: the token is not (or no longer) valid. It cannot say which, by design.
-	ErrAlreadyAnswered error = personError("You have already answered this prompt, or it is closed: each person answers once.")
+	ErrAlreadyAnswered error = rituals.Mistakef("You have already answered this prompt, or it is closed: each person answers once.")
 	// ErrClosed: the prompt has closed and takes no more answers.
-	ErrClosed error = personError("This feedback prompt has closed, so it no longer takes answers. Thank you all the same!")
+	ErrClosed error = rituals.Mistakef("This feedback prompt has closed, so it no longer takes answers. Thank you all the same!")
 	// ErrDelivering: the prompt is still being sent. Answers are taken only once every recipient's
 	// prompt message is delivered (or has failed for good), so that when an answer was written
 	// (which bbolt's free pages may betray) cannot narrow its author down to those who had the
 	// prompt by then.
-	ErrDelivering error = personError("This prompt is still on its way to the rest of the team. Answers open once everyone has it, so that the moment you answer says nothing about you: please try again in a few minutes.")
+	ErrDelivering error = rituals.Mistakef("This prompt is still on its way to the rest of the team. Answers open once everyone has it, so that the moment you answer says nothing about you: please try again in a few minutes.")
 	// ErrUnknownPrompt: no such prompt in the database.
-	ErrUnknownPrompt error = personError("This feedback prompt is unknown here; it may come from an older installation.")
-	// ErrAlreadySent: the prompt was already delivered to this person, with the token they need.
-	ErrAlreadySent error = personError("This prompt was already sent to this person; the button in that message is the one to use.")
+	ErrUnknownPrompt error = rituals.Mistakef("This feedback prompt is unknown here; it may come from an older installation.")
+	// ErrReplaced: the button of a prompt DM that was sent again, to everyone, after the bot
+	// restarted while delivering it; only the newest message's button works.
+	ErrReplaced error = rituals.Mistakef("This prompt was sent again after a restart, and this button no longer works: use the button in the newest message about it.")
 	// ErrPromptOpen: a channel has one open prompt at a time.
-	ErrPromptOpen error = personError("A feedback prompt is already open in this channel; release it, or wait until it closes.")
+	ErrPromptOpen error = rituals.Mistakef("A feedback prompt is already open in this channel; release it, or wait until it closes.")
 	// ErrNoOpenPrompt: nothing to release or to report on.
-	ErrNoOpenPrompt error = personError("No feedback prompt is open in this channel.")
+	ErrNoOpenPrompt error = rituals.Mistakef("No feedback prompt is open in this channel.")
 	// ErrNotResponder: only admins or configured responders may respond to released feedback.
-	ErrNotResponder error = personError("Only the admins, or the people set as responders, can respond to released feedback.")
+	ErrNotResponder error = rituals.Mistakef("Only the admins, or the people set as responders, can respond to released feedback.")
 	// ErrUnknownRelease: a Respond button of a release the database does not know.
-	ErrUnknownRelease error = personError("This released feedback is unknown here; it may come from an older installation.")
+	ErrUnknownRelease error = rituals.Mistakef("This released feedback is unknown here; it may come from an older installation.")
 )
+
+// NoteChannelError refuses a note typed where it cannot go: notes come only from members of a
+// channel with anonymous feedback.
+type NoteChannelError struct {
+	// Channels are the feedback channels the person is a member of, where they can send it.
+	Channels []string
+}
+
+// Error says where the note can go, or that it can go nowhere.
+func (e *NoteChannelError) Error() string {
+	if len(e.Channels) == 0 {
+		return "Anonymous notes come only from members of a channel with anonymous feedback, and you are not in one."
+	}
+	return "Anonymous notes are sent from the channel they are for: type the command in " + strings.Join(e.Channels, " or ") + "."
+}
 
 // LengthError is a text too short or too long.
 type LengthError struct {
@@ -60,8 +72,6 @@ func (e *LengthError) Error() string {
 	}
 }
 
-func (*LengthError) ForPerson() {}
-
 // ScaleError is a rating out of range, missing, or given to a question without a scale.
 type ScaleError struct {
 	Scale int
@@ -80,8 +90,6 @@ func (e *ScaleError) Error() string {
 	return fmt.Sprintf("%d is not a rating from 1 to 5; pick one of 1, 2, 3, 4 or 5.", e.Scale)
 }
 
-func (*ScaleError) ForPerson() {}
-
 // RateError refuses a note beyond the per-person limit.
 type RateError struct {
 	Limit  int
@@ -95,8 +103,6 @@ func (e *RateError) Error() string {
 	return fmt.Sprintf("You have sent %d notes in the last %s; you can send another %s.", e.Limit, span(e.Window), in(e.RetryIn))
 }
 
-func (*RateError) ForPerson() {}
-
 // TooFewPeopleError refuses a prompt that could never reach its threshold.
 type TooFewPeopleError struct {
 	Channel    string
@@ -108,8 +114,6 @@ type TooFewPeopleError struct {
 func (e *TooFewPeopleError) Error() string {
 	return fmt.Sprintf("Only %d people can be asked in this channel; anonymous feedback needs at least %d, so that nobody can be singled out.", e.People, e.MinAnswers)
 }
-
-func (*TooFewPeopleError) ForPerson() {}
 
 // chars formats "1 character", "2,000 characters".
 func chars(n int) string {

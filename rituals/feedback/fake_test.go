@@ -1,6 +1,7 @@
 package feedback
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -97,8 +98,9 @@ func (f *fakeStore) Delivering(promptID string) (int, error) {
 
 func (f *fakeStore) deliveringLocked(promptID string) int {
 	n := 0
-	for _, u := range f.prompts[promptID].Recipients {
-		if f.queued[PromptMessageKey(promptID, u)] {
+	p := f.prompts[promptID]
+	for _, u := range p.Recipients {
+		if f.queued[p.MessageKey(u)] {
 			n++
 		}
 	}
@@ -134,22 +136,34 @@ func (f *fakeStore) openLocked(id string) (Prompt, error) {
 	return p, nil
 }
 
-func (f *fakeStore) RenewTokens(promptID string, token func(string) []byte) ([]string, error) {
+func (f *fakeStore) ResendPrompt(p Prompt, tokens [][]byte, msgs []rituals.Message) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, err := f.openLocked(promptID)
+	cur, err := f.openLocked(p.ID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var out []string
-	for _, u := range p.Recipients {
-		if f.delivered[PromptMessageKey(promptID, u)] {
-			continue
+	if cur.Generation+1 != p.Generation {
+		return fmt.Errorf("generation %d, not %d", cur.Generation, p.Generation-1)
+	}
+	for k := range f.tokens {
+		if strings.HasPrefix(k, p.ID+"/") {
+			delete(f.tokens, k)
 		}
-		out = append(out, u)
-		f.tokens[promptID+"/"+string(token(u))] = true
 	}
-	return out, nil
+	for _, u := range cur.Recipients {
+		delete(f.queued, cur.MessageKey(u))
+	}
+	cur.Generation = p.Generation
+	f.prompts[p.ID] = cur
+	for _, t := range tokens {
+		f.tokens[p.ID+"/"+string(t)] = true
+	}
+	f.outbox = append(f.outbox, msgs...)
+	for _, m := range msgs {
+		f.queued[m.Key] = true
+	}
+	return nil
 }
 
 func (f *fakeStore) HasToken(promptID string, token []byte) (bool, error) {
@@ -176,15 +190,11 @@ func (f *fakeStore) PutAnswer(promptID string, token []byte, a Answer) error {
 	return nil
 }
 
-func (f *fakeStore) AddNote(channel string, a Answer) (string, error) {
+func (f *fakeStore) AddNote(channel string, a Answer) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if id := f.open[channel]; id != "" {
-		f.answers[id] = append(f.answers[id], a)
-		return id, nil
-	}
 	f.carry[channel] = append(f.carry[channel], a)
-	return "", nil
+	return nil
 }
 
 func (f *fakeStore) CountAnswers(promptID string) (int, error) {
@@ -201,7 +211,8 @@ func (f *fakeStore) ClosePrompt(promptID, taskKey string, decide func(Batch) (Ou
 		delete(f.tasks, taskKey)
 		return Outcome{}, err
 	}
-	out, err := decide(Batch{Prompt: p, Answers: slices.Clone(f.answers[promptID]), Carried: slices.Clone(f.carry[p.Channel])})
+	pool := slices.Clone(f.carry[p.Channel])
+	out, err := decide(Batch{Prompt: p, Answers: slices.Clone(f.answers[promptID]), Pool: pool})
 	if err != nil || out.Keep {
 		return out, err
 	}
@@ -212,7 +223,13 @@ func (f *fakeStore) ClosePrompt(promptID, taskKey string, decide func(Batch) (Ou
 	}
 	if out.Release != nil {
 		p.Outcome = OutcomeReleased
-		delete(f.carry, p.Channel)
+		var left []Answer
+		for i, a := range pool {
+			if !slices.Contains(out.Shown, i) {
+				left = append(left, a)
+			}
+		}
+		f.carry[p.Channel] = left
 		f.releases[out.Release.Key] = *out.Release
 	} else {
 		p.Outcome = OutcomeHeld

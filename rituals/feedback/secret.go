@@ -7,9 +7,12 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // secretSize is the size of a prompt's in-memory HMAC key, in bytes.
@@ -34,16 +37,36 @@ func tokenOf(secret []byte, promptID, userID string) []byte {
 	return m.Sum(nil)
 }
 
-// encodeToken is the form a token takes in a button value: 43 URL-safe characters.
-func encodeToken(raw []byte) string { return base64.RawURLEncoding.EncodeToString(raw) }
-
-// decodeToken reverses encodeToken; ok is false for anything that cannot be a token.
-func decodeToken(s string) ([]byte, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(s)
-	if err != nil || len(raw) != tokenSize {
-		return nil, false
+// encodeToken is the form a token takes in a button value: 43 URL-safe characters, followed by
+// "." and the prompt's generation when it was sent again after a restart.
+func encodeToken(raw []byte, generation int) string {
+	s := base64.RawURLEncoding.EncodeToString(raw)
+	if generation > 0 {
+		s += "." + strconv.Itoa(generation)
 	}
-	return raw, true
+	return s
+}
+
+// decodeToken reverses encodeToken for a token of p: ErrReplaced for a token of an earlier
+// generation, ErrAlreadyAnswered for anything that cannot be a token.
+func (p Prompt) decodeToken(s string) ([]byte, error) {
+	enc, gen, hasGen := strings.Cut(s, ".")
+	generation := 0
+	if hasGen {
+		n, err := strconv.Atoi(gen)
+		if err != nil || n <= 0 {
+			return nil, ErrAlreadyAnswered
+		}
+		generation = n
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(enc)
+	if err != nil || len(raw) != tokenSize {
+		return nil, ErrAlreadyAnswered
+	}
+	if generation < p.Generation {
+		return nil, ErrReplaced
+	}
+	return raw, nil
 }
 
 // randomID returns 16 random hex digits.
@@ -100,7 +123,7 @@ func cleanText(raw string) (string, int) {
 func checkText(what, raw string, minLen, maxLen int) (string, error) {
 	text, n := cleanText(raw)
 	if n < minLen || n > maxLen {
-		return "", &LengthError{What: what, Length: n, Min: minLen, Max: maxLen}
+		return "", &rituals.PersonError{Err: &LengthError{What: what, Length: n, Min: minLen, Max: maxLen}}
 	}
 	return text, nil
 }

@@ -1,13 +1,13 @@
 package feedback
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -23,13 +23,16 @@ const DefaultOpenFor = 72 * time.Hour
 
 // Service runs the ritual. Set the exported fields, then use it from any number of goroutines.
 //
-// It logs prompt ids, question ids and counts; never a user, a token, a DM channel or any text
-// people wrote. Nothing at all is logged when an answer or a note arrives.
+// It logs prompt ids, question ids and counts of whole prompts; never a user, a token, a DM
+// channel or any text people wrote. Nothing at all is logged when an answer or a note arrives.
 type Service struct {
 	Store Store
 	// Members lists the people to ask in a channel: its members minus bots, deactivated and away
 	// people. The Slack edge implements it.
 	Members func(ctx context.Context, channel string) ([]string, error)
+	// IsMember reports whether userID is a member of channel (away or not); only members send
+	// notes. The Slack edge implements it; nil refuses every note.
+	IsMember func(ctx context.Context, channel, userID string) (bool, error)
 	// Admins may release, respond (unless a channel names its responders) and ask for status.
 	Admins []string
 	// Channels are the configured channels by id.
@@ -41,7 +44,8 @@ type Service struct {
 	// Queued is called after messages or tasks were committed (wakes delivery and timers).
 	Queued func()
 	// NoteLimit notes per person per NoteWindow are accepted; 0 means DefaultNoteLimit and
-	// DefaultNoteWindow. The count is kept in memory only and forgotten at restart.
+	// DefaultNoteWindow. The count is kept in memory only (a stored count would date each note's
+	// author) and forgotten at restart, which is harmless: notes never count toward a threshold.
 	NoteLimit  int
 	NoteWindow time.Duration
 
@@ -50,14 +54,13 @@ type Service struct {
 	notes   map[string][]time.Time  // user id → when their recent notes were accepted
 }
 
-// secretEntry is one open prompt's in-memory secret.
+// secretEntry is one open prompt's in-memory secret, for its current generation.
 type secretEntry struct {
-	mu     sync.Mutex
-	secret []byte
-	// allowed lists who may be given a token: all recipients, or after a renewal only those whose
-	// prompt was not delivered yet.
+	mu         sync.Mutex
+	secret     []byte
+	generation int
+	// allowed lists the recipients, who may be given a token.
 	allowed map[string]bool
-	renewed bool
 }
 
 func (s *Service) now() time.Time {
@@ -158,7 +161,7 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 	recipients := uniqueSorted(members)
 	minAnswers := c.minAnswers()
 	if len(recipients) < minAnswers {
-		return &TooFewPeopleError{Channel: key.Channel, People: len(recipients), MinAnswers: minAnswers}
+		return &rituals.PersonError{Err: &TooFewPeopleError{Channel: key.Channel, People: len(recipients), MinAnswers: minAnswers}}
 	}
 	asked, err := s.Store.Asked(key.Channel)
 	if err != nil {
@@ -178,17 +181,8 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 	}
 
 	secret := newSecret()
-	tokens := make([][]byte, len(recipients))
-	allowed := make(map[string]bool, len(recipients))
-	for i, u := range recipients {
-		tokens[i] = tokenOf(secret, p.ID, u)
-		allowed[u] = true
-	}
-	data, _ := json.Marshal(p.data())
-	msgs := make([]rituals.Message, len(recipients))
-	for i, u := range recipients {
-		msgs[i] = rituals.Message{Key: PromptMessageKey(p.ID, u), Ritual: Ritual, Kind: KindPrompt, To: rituals.Recipient{User: u}, Data: data}
-	}
+	tokens, allowed := tokensFor(secret, p)
+	msgs := p.messages()
 	td, _ := json.Marshal(closeData{PromptID: p.ID, Channel: p.Channel})
 	task := timers.Task{Key: closeTaskKey(p.ID), Ritual: Ritual, Kind: TaskClose, Due: p.ClosesAt, Data: td}
 
@@ -203,7 +197,7 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 		}
 		return err
 	}
-	e.secret, e.allowed, e.renewed = secret, allowed, false
+	e.secret, e.allowed, e.generation = secret, allowed, 0
 	s.queued()
 	s.log().Info("feedback prompt created", "prompt", p.ID, "question", q.ID, "asked", len(recipients), "closes_at", p.ClosesAt)
 	return nil
@@ -213,8 +207,80 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 func (p Prompt) data() PromptData {
 	return PromptData{
 		PromptID: p.ID, Channel: p.Channel, Question: p.Question, Scale: p.Scale, ClosesAt: p.ClosesAt,
-		MinAnswers: p.MinAnswers, Explanation: Explanation(p.MinAnswers),
+		MinAnswers: p.MinAnswers, Explanation: Explanation(p.MinAnswers), Resent: p.Generation > 0,
 	}
+}
+
+// messages are the prompt DMs of p's generation, one per recipient.
+func (p Prompt) messages() []rituals.Message {
+	data, _ := json.Marshal(p.data())
+	msgs := make([]rituals.Message, len(p.Recipients))
+	for i, u := range p.Recipients {
+		msgs[i] = rituals.Message{Key: p.MessageKey(u), Ritual: Ritual, Kind: KindPrompt, To: rituals.Recipient{User: u}, Data: data}
+	}
+	return msgs
+}
+
+// tokensFor computes the raw tokens of p's recipients under secret, and who may be given one.
+func tokensFor(secret []byte, p Prompt) ([][]byte, map[string]bool) {
+	tokens := make([][]byte, len(p.Recipients))
+	allowed := make(map[string]bool, len(p.Recipients))
+	for i, u := range p.Recipients {
+		tokens[i] = tokenOf(secret, p.ID, u)
+		allowed[u] = true
+	}
+	return tokens, allowed
+}
+
+// Resume is called once at start, before delivery runs. An open prompt whose DMs were still going
+// out when the process stopped has lost its secret with the process, and some of its recipients
+// have their DM while others wait. It is sent again to every recipient under a new secret, and
+// every earlier token is dropped in the same transaction (Store.ResendPrompt): renewing only the
+// tokens of those still waiting would show, to anyone comparing backups, which tokens are theirs;
+// and nobody keeps two valid buttons, whatever a crash left in Slack. No answer exists yet (answers
+// wait for the whole delivery), so nobody loses one. Prompts already delivered need no secret.
+func (s *Service) Resume(ctx context.Context) error {
+	var errs []error
+	for _, id := range slices.Sorted(maps.Keys(s.Channels)) {
+		p, ok, err := s.Store.OpenPrompt(id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if !ok || !s.now().Before(p.ClosesAt) {
+			continue // nothing open, or its closing task is due and will close it
+		}
+		if err := s.resend(p); err != nil {
+			errs = append(errs, fmt.Errorf("feedback prompt %s: %w", p.ID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// resend starts a new generation of p if it is still being delivered and its secret is gone.
+func (s *Service) resend(p Prompt) error {
+	e := s.entry(p.ID)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.secret != nil {
+		return nil // this process created or resent it: its tokens are still computable
+	}
+	waiting, err := s.Store.Delivering(p.ID)
+	if err != nil || waiting == 0 {
+		s.forget(p.ID, e)
+		return err
+	}
+	secret := newSecret()
+	tokens, allowed := tokensFor(secret, p)
+	p.Generation++
+	if err := s.Store.ResendPrompt(p, tokens, p.messages()); err != nil {
+		s.forget(p.ID, e)
+		return err
+	}
+	e.secret, e.allowed, e.generation = secret, allowed, p.Generation
+	s.queued()
+	s.log().Info("feedback prompt sent again to everyone after a restart during its delivery", "prompt", p.ID, "asked", len(p.Recipients))
+	return nil
 }
 
 // uniqueSorted drops empty and repeated ids and sorts the rest.
@@ -226,49 +292,38 @@ func uniqueSorted(ids []string) []string {
 
 // TokenFor returns the token to put in the "Answer anonymously" button of userID's prompt DM.
 // The Slack edge calls it when it renders a KindPrompt message, and puts the result nowhere but in
-// the message it sends. After a restart the prompt's secret is gone: the first call draws a new
-// one and adds, in one transaction, new tokens for every recipient whose prompt is not delivered
-// yet; for a recipient already delivered it then returns ErrAlreadySent (their message holds the
-// token they need, still valid, so that nobody can get a second one). ErrClosed once the prompt
-// has closed, ErrUnknownPrompt for a prompt the database does not know.
+// the message it sends. ErrClosed once the prompt has closed, ErrUnknownPrompt for a prompt the
+// database does not know; an error without a sentence when the secret is gone (a restart: Resume
+// sends the prompt again under a new one, and this message is dropped).
 func (s *Service) TokenFor(promptID, userID string) (string, error) {
+	if _, err := s.openPrompt(promptID); err != nil {
+		return "", err
+	}
 	e := s.entry(promptID)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.secret == nil {
-		secret := newSecret()
-		renewed, err := s.Store.RenewTokens(promptID, func(u string) []byte { return tokenOf(secret, promptID, u) })
-		if err != nil {
-			s.forget(promptID, e)
-			return "", err
-		}
-		e.secret, e.renewed = secret, true
-		e.allowed = make(map[string]bool, len(renewed))
-		for _, u := range renewed {
-			e.allowed[u] = true
-		}
-		s.log().Info("feedback prompt secret renewed after a restart", "prompt", promptID, "tokens", len(renewed))
+		s.forget(promptID, e)
+		return "", fmt.Errorf("feedback prompt %s: its secret is gone with a restart; it is sent again to everyone", promptID)
 	}
 	if !e.allowed[userID] {
-		if e.renewed {
-			return "", ErrAlreadySent
-		}
 		return "", fmt.Errorf("feedback prompt %s was not sent to this person", promptID)
 	}
-	return encodeToken(tokenOf(e.secret, promptID, userID)), nil
+	return encodeToken(tokenOf(e.secret, promptID, userID), e.generation), nil
 }
 
 // Check tells the Slack edge, when someone presses "Answer anonymously", what the modal must ask;
-// ErrAlreadyAnswered (the token was used, or is not one), ErrDelivering, ErrClosed or
-// ErrUnknownPrompt instead, so a second attempt is told before typing. It writes and logs nothing.
+// ErrAlreadyAnswered (the token was used, or is not one), ErrReplaced (a button of a message sent
+// again after a restart), ErrDelivering, ErrClosed or ErrUnknownPrompt instead, so a second
+// attempt is told before typing. It writes and logs nothing.
 func (s *Service) Check(promptID, token string) (PromptData, error) {
 	p, err := s.openPrompt(promptID)
 	if err != nil {
 		return PromptData{}, err
 	}
-	raw, ok := decodeToken(token)
-	if !ok {
-		return PromptData{}, ErrAlreadyAnswered
+	raw, err := p.decodeToken(token)
+	if err != nil {
+		return PromptData{}, err
 	}
 	valid, err := s.Store.HasToken(promptID, raw)
 	if err != nil {
@@ -304,36 +359,73 @@ func (s *Service) openPrompt(promptID string) (Prompt, error) {
 // is spent in the same transaction: a second answer with it gives ErrAlreadyAnswered, and so does
 // a forged one. While the prompt is still being delivered to others it gives ErrDelivering: see
 // there why. Mistakes come back as *LengthError or *ScaleError, and nothing is stored. Nothing
-// is logged, whatever happens: show the confirmation in Slack directly (the modal, or an update of
-// the prompt DM), never through the outbox.
+// is logged, whatever happens: thank the person in the modal, never by changing their DM (an
+// edited DM is a lasting record of who answered) nor through the outbox.
 func (s *Service) Answer(_ context.Context, promptID, token, text string, scale int) error {
 	p, err := s.openPrompt(promptID)
 	if err != nil {
 		return err
 	}
-	raw, ok := decodeToken(token)
-	if !ok {
-		return ErrAlreadyAnswered
+	raw, err := p.decodeToken(token)
+	if err != nil {
+		return err
 	}
 	clean, err := checkText("answer", text, MinAnswerLength, MaxAnswerLength)
 	if err != nil {
 		return err
 	}
 	if p.Scale == nil && scale != 0 {
-		return &ScaleError{Scale: scale}
+		return &rituals.PersonError{Err: &ScaleError{Scale: scale}}
 	}
 	if p.Scale != nil && (scale < questions.ScaleMin || scale > questions.ScaleMax) {
-		return &ScaleError{Scale: scale, Wanted: true}
+		return &rituals.PersonError{Err: &ScaleError{Scale: scale, Wanted: true}}
 	}
 	return s.Store.PutAnswer(promptID, raw, Answer{Text: clean, Scale: scale, Question: p.Question, Labels: p.Scale})
 }
 
-// Note stores a free-form note for channel: it joins the batch of the open prompt, or the next one
-// when none is open, under the same rules as answers (no author, no time, shown only in a batch of
-// at least the channel's threshold). userID serves only to limit each person to NoteLimit notes per
-// NoteWindow, counted in memory; it is neither stored nor logged. A *RateError or *LengthError is
-// a sentence for the person.
-func (s *Service) Note(_ context.Context, userID, channel, text string) error {
+// NoteChannel returns the feedback channel a note typed by userID in channel goes to: channel
+// itself when it has feedback and they are a member. Otherwise a *NoteChannelError says where
+// their notes can go (the feedback channels they are a member of), or that they are in none.
+func (s *Service) NoteChannel(ctx context.Context, userID, channel string) (string, error) {
+	if _, ok := s.Channels[channel]; ok {
+		member, err := s.isMember(ctx, channel, userID)
+		if err != nil || member {
+			return channel, err
+		}
+		return "", &rituals.PersonError{Err: &NoteChannelError{}}
+	}
+	var theirs []string
+	for _, id := range slices.Sorted(maps.Keys(s.Channels)) {
+		member, err := s.isMember(ctx, id, userID)
+		if err != nil {
+			return "", err
+		}
+		if member {
+			theirs = append(theirs, id)
+		}
+	}
+	return "", &rituals.PersonError{Err: &NoteChannelError{Channels: theirs}}
+}
+
+// isMember asks the Slack edge whether userID is in channel.
+func (s *Service) isMember(ctx context.Context, channel, userID string) (bool, error) {
+	if s.IsMember == nil {
+		return false, nil
+	}
+	ok, err := s.IsMember(ctx, channel, userID)
+	if err != nil {
+		return false, fmt.Errorf("checking who is in %s: %w", channel, err)
+	}
+	return ok, nil
+}
+
+// Note stores a free-form note for a feedback channel of which userID is a member (checked again
+// here: people leave channels): it goes out with the channel's next release that reached the
+// threshold with answers alone, never counting toward it, with no author and no time. userID
+// serves only to check membership and to limit each person to NoteLimit notes per NoteWindow,
+// counted in memory; it is neither stored nor logged. A *RateError, *LengthError or
+// *NoteChannelError is a sentence for the person.
+func (s *Service) Note(ctx context.Context, userID, channel, text string) error {
 	if _, err := s.channel(channel); err != nil {
 		return err
 	}
@@ -341,11 +433,16 @@ func (s *Service) Note(_ context.Context, userID, channel, text string) error {
 	if err != nil {
 		return err
 	}
+	if ch, err := s.NoteChannel(ctx, userID, channel); err != nil {
+		return err
+	} else if ch != channel {
+		return &rituals.PersonError{Err: &NoteChannelError{}}
+	}
 	at, err := s.reserveNote(userID)
 	if err != nil {
 		return err
 	}
-	if _, err := s.Store.AddNote(channel, Answer{Text: clean}); err != nil {
+	if err := s.Store.AddNote(channel, Answer{Text: clean}); err != nil {
 		s.releaseNote(userID, at)
 		return err
 	}
@@ -380,7 +477,7 @@ func (s *Service) reserveNote(userID string) (time.Time, error) {
 	}
 	times := s.notes[userID]
 	if len(times) >= limit {
-		return time.Time{}, &RateError{Limit: limit, Window: window, RetryIn: times[0].Add(window).Sub(now)}
+		return time.Time{}, &rituals.PersonError{Err: &RateError{Limit: limit, Window: window, RetryIn: times[0].Add(window).Sub(now)}}
 	}
 	s.notes[userID] = append(times, now)
 	return now, nil
@@ -466,55 +563,63 @@ func (s *Service) close(promptID, taskKey string, byAdmin bool) (ReleaseResult, 
 }
 
 // decide turns a batch into its outcome: a release, a hold, or (for an admin) keeping it open.
+// Only the prompt's own answers count toward its threshold: each spent a different person's
+// token. A release shows them together with the pool's held answers to the same question (the
+// group then still holds at least the threshold of distinct people: this round's), and every note
+// in the pool. Held answers to other questions stay in the pool: shown on their own, or merged
+// with other small rounds, a group could hold fewer people than the threshold.
 func decide(b Batch, byAdmin bool, now time.Time) Outcome {
 	p := b.Prompt
 	minAnswers := max(p.MinAnswers, MinAnswersFloor)
-	total := len(b.Answers) + len(b.Carried)
-	if total < minAnswers {
+	own := len(b.Answers)
+	if own < minAnswers {
 		if byAdmin {
-			return Outcome{Keep: true, Count: total, Needed: minAnswers - total}
+			return Outcome{Keep: true, Count: own, Needed: minAnswers - own}
 		}
-		data, _ := json.Marshal(HeldData{PromptID: p.ID, Question: p.Question, Count: total, Needed: minAnswers - total, MinAnswers: minAnswers})
+		data, _ := json.Marshal(HeldData{PromptID: p.ID, Question: p.Question, Count: own, Needed: minAnswers - own, MinAnswers: minAnswers})
 		msg := rituals.Message{Key: p.ID + "/held", Ritual: Ritual, Kind: KindHeld, To: rituals.Recipient{Channel: p.Channel}, Data: data}
-		return Outcome{Count: total, Needed: minAnswers - total, Msgs: []rituals.Message{msg}}
+		return Outcome{Count: own, Needed: minAnswers - own, Msgs: []rituals.Message{msg}}
 	}
-	data := releaseData(p, append(slices.Clone(b.Answers), b.Carried...))
+	answers := slices.Clone(b.Answers)
+	var notes []string
+	var shown []int
+	for i, a := range b.Pool {
+		switch {
+		case a.Question == "":
+			notes = append(notes, a.Text)
+		case a.Question == p.Question && sameScale(a.Labels, p.Scale):
+			answers = append(answers, a)
+		default:
+			continue
+		}
+		shown = append(shown, i)
+	}
+	data := releaseData(p, answers, notes)
 	raw, _ := json.Marshal(data)
 	key := ReleaseKey(p.ID)
 	msg := rituals.Message{Key: key, Ritual: Ritual, Kind: KindRelease, To: rituals.Recipient{Channel: p.Channel}, Data: raw}
-	rel := &Release{Key: key, PromptID: p.ID, Channel: p.Channel, Question: p.Question, Answers: total, At: now}
-	return Outcome{Release: rel, Count: total, Msgs: []rituals.Message{msg}}
+	rel := &Release{Key: key, PromptID: p.ID, Channel: p.Channel, Question: p.Question, Answers: len(answers) + len(notes), At: now}
+	return Outcome{Release: rel, Shown: shown, Count: len(answers), Msgs: []rituals.Message{msg}}
 }
 
-// releaseData sorts a batch into the prompt's own answers, earlier questions and notes, each
-// shuffled, with the ratings counted and never attached to a text.
-func releaseData(p Prompt, all []Answer) ReleaseData {
-	d := ReleaseData{PromptID: p.ID, Question: p.Question, Scale: p.Scale, Count: len(all), Answers: []string{}}
-	groups := map[string]*EarlierGroup{}
-	for _, a := range all {
-		switch {
-		case a.Question == "":
-			d.Notes = append(d.Notes, a.Text)
-		case a.Question == p.Question:
-			d.Answers = append(d.Answers, a.Text)
-			count(&d.Distribution, a.Scale)
-		default:
-			g := groups[a.Question]
-			if g == nil {
-				g = &EarlierGroup{Question: a.Question, Scale: a.Labels}
-				groups[a.Question] = g
-			}
-			g.Answers = append(g.Answers, a.Text)
-			count(&g.Distribution, a.Scale)
-		}
+// sameScale reports whether two questions rate on the same scale (or both on none).
+func sameScale(a, b *questions.Scale) bool {
+	if a == nil || b == nil {
+		return a == nil && b == nil
+	}
+	return *a == *b
+}
+
+// releaseData shuffles a batch's answers and notes, with the ratings counted and never attached
+// to a text.
+func releaseData(p Prompt, answers []Answer, notes []string) ReleaseData {
+	d := ReleaseData{PromptID: p.ID, Question: p.Question, Scale: p.Scale, Count: len(answers), Answers: []string{}, Notes: notes}
+	for _, a := range answers {
+		d.Answers = append(d.Answers, a.Text)
+		count(&d.Distribution, a.Scale)
 	}
 	shuffle(d.Answers)
 	shuffle(d.Notes)
-	for _, g := range groups {
-		shuffle(g.Answers)
-		d.Earlier = append(d.Earlier, *g)
-	}
-	slices.SortFunc(d.Earlier, func(x, y EarlierGroup) int { return cmp.Compare(x.Question, y.Question) })
 	return d
 }
 
@@ -525,8 +630,8 @@ func count(dist *[5]int, scale int) {
 	}
 }
 
-// Status says how many answers the channel's open prompt has collected (a number, nothing more),
-// whether one is open, and when it closes.
+// Status says how many answers the channel's open prompt has collected (a number, nothing more;
+// notes are not counted), whether one is open, and when it closes.
 func (s *Service) Status(channel string) (answered int, open bool, closesAt time.Time, err error) {
 	p, ok, err := s.Store.OpenPrompt(channel)
 	if err != nil || !ok {

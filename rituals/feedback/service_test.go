@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -82,6 +83,9 @@ func (h *harness) service() *Service {
 		Store: h.store, Admins: []string{"UADMIN"}, Channels: channels, Now: h.clock.Now,
 		Logger:  slog.New(slog.NewTextHandler(syncWriter{w: h.logs}, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Members: func(context.Context, string) ([]string, error) { return append(h.members, "", h.members[0]), nil },
+		IsMember: func(_ context.Context, ch, u string) (bool, error) {
+			return ch == channel && slices.Contains(h.members, u), nil
+		},
 	}
 }
 
@@ -288,7 +292,7 @@ func TestOneAnswerPerToken(t *testing.T) {
 	for name, try := range map[string]string{
 		"again":      tok,
 		"recomputed": h.token(p, "U01"),
-		"forged":     encodeToken(tokenOf(newSecret(), p.ID, "U01")),
+		"forged":     encodeToken(tokenOf(newSecret(), p.ID, "U01"), 0),
 		"garbage":    "not-a-token",
 		"empty":      "",
 	} {
@@ -333,8 +337,8 @@ func TestReleaseShowsEveryAnswerShuffled(t *testing.T) {
 	if d.Distribution != [5]int{1, 0, 0, 2, 1} {
 		t.Errorf("distribution %v", d.Distribution)
 	}
-	if len(d.Earlier) != 0 || len(d.Notes) != 0 {
-		t.Errorf("earlier %v notes %v", d.Earlier, d.Notes)
+	if len(d.Notes) != 0 {
+		t.Errorf("notes %v", d.Notes)
 	}
 	for _, forbidden := range h.members {
 		if bytes.Contains(rel[0].Data, []byte(forbidden)) {
@@ -368,7 +372,7 @@ func TestReleaseShowsEveryAnswerShuffled(t *testing.T) {
 	}
 }
 
-func TestSmallBatchIsHeldAndCarried(t *testing.T) {
+func TestHeldAnswersWaitForTheirQuestion(t *testing.T) {
 	h := newHarness(t, 5, bank(t, pulseBank))
 	p1 := h.run()
 	h.answer(p1, "U01", "held answer one", 2)
@@ -385,27 +389,49 @@ func TestSmallBatchIsHeldAndCarried(t *testing.T) {
 		t.Errorf("prompt %+v", c)
 	}
 
+	// Another question reaches the threshold: the two held answers are not shown with it, since
+	// a group of two could single their authors out.
 	h.clock.Add(7 * 24 * time.Hour)
 	p2 := h.run()
 	if p2.Question == p1.Question {
 		t.Fatal("the rotation repeated a question")
 	}
-	h.answer(p2, "U03", "new open answer", 0)
+	for _, u := range []string{"U03", "U04", "U05"} {
+		h.answer(p2, u, "an answer to the second question", 0)
+	}
 	h.closeDue(p2)
 	rel := h.store.messages(KindRelease)
 	if len(rel) != 1 {
 		t.Fatalf("%d releases", len(rel))
 	}
 	d := decode[ReleaseData](t, rel[0])
-	if d.Count != 3 || !slices.Equal(d.Answers, []string{"new open answer"}) || len(d.Earlier) != 1 {
-		t.Fatalf("release %+v", d)
+	if d.Count != 3 || len(d.Answers) != 3 || slices.Contains(d.Answers, "held answer one") {
+		t.Fatalf("second release %+v", d)
 	}
-	e := d.Earlier[0]
-	if e.Question != p1.Question || e.Distribution != [5]int{0, 1, 1, 0, 0} || len(e.Answers) != 2 || e.Scale == nil {
-		t.Errorf("earlier %+v", e)
+	if len(h.store.carry[channel]) != 2 {
+		t.Fatalf("the pool holds %d answers, want the 2 held ones", len(h.store.carry[channel]))
+	}
+
+	// Their own question comes back and reaches the threshold on its own: they join its group.
+	h.clock.Add(7 * 24 * time.Hour)
+	p3 := h.run()
+	if p3.Question != p1.Question {
+		t.Fatalf("the rotation asked %q, want %q again", p3.Question, p1.Question)
+	}
+	for i, u := range []string{"U01", "U03", "U05"} {
+		h.answer(p3, u, "a new answer to the first question", []int{5, 5, 4}[i])
+	}
+	h.closeDue(p3)
+	rel = h.store.messages(KindRelease)
+	d = decode[ReleaseData](t, rel[len(rel)-1])
+	if d.Count != 5 || !slices.Contains(d.Answers, "held answer one") || !slices.Contains(d.Answers, "held answer two") {
+		t.Errorf("third release %+v", d)
+	}
+	if d.Distribution != [5]int{0, 1, 1, 1, 2} {
+		t.Errorf("distribution %v, want the held ratings counted with the new ones", d.Distribution)
 	}
 	if len(h.store.carry[channel]) != 0 {
-		t.Error("the carry pool was not emptied")
+		t.Error("the pool was not emptied")
 	}
 }
 
@@ -438,10 +464,10 @@ func TestAdminReleaseNeedsEnough(t *testing.T) {
 	}
 }
 
-func TestNotesJoinTheBatchAndAreRateLimited(t *testing.T) {
-	h := newHarness(t, 4, nil)
+func TestNotesNeverCountAndComeOnlyFromMembers(t *testing.T) {
+	h := newHarness(t, 4, bank(t, "What should we start, stop or keep doing?\n"))
 	ctx := context.Background()
-	// No prompt open: the notes wait in the carry pool.
+	// No prompt open: the notes wait in the pool.
 	for i := range 3 {
 		if err := h.svc.Note(ctx, "U01", channel, fmt.Sprintf("a note number %d", i)); err != nil {
 			t.Fatal(err)
@@ -458,36 +484,53 @@ func TestNotesJoinTheBatchAndAreRateLimited(t *testing.T) {
 	if err := h.svc.Note(ctx, "U02", "CELSEWHERE", "a note somewhere else"); err == nil {
 		t.Error("a note for an unconfigured channel")
 	}
+	var where *NoteChannelError
+	if err := h.svc.Note(ctx, "UOUTSIDER", channel, "a note from outside the channel"); !errors.As(err, &where) || len(where.Channels) != 0 {
+		t.Errorf("a note from someone outside the channel: %v", err)
+	}
+	if ch, err := h.svc.NoteChannel(ctx, "U02", "CELSEWHERE"); !errors.As(err, &where) || !slices.Equal(where.Channels, []string{channel}) || ch != "" {
+		t.Errorf("a member typing elsewhere: %q %v", ch, err)
+	}
+	if ch, err := h.svc.NoteChannel(ctx, "U02", channel); ch != channel || err != nil {
+		t.Errorf("a member in the channel: %q %v", ch, err)
+	}
 	if len(h.store.carry[channel]) != 3 {
-		t.Fatalf("%d carried notes", len(h.store.carry[channel]))
+		t.Fatalf("%d notes in the pool", len(h.store.carry[channel]))
 	}
 	h.clock.Add(24 * time.Hour)
 	p := h.run()
-	// With a prompt open, a note joins its batch.
 	if err := h.svc.Note(ctx, "U01", channel, "a note while open"); err != nil {
 		t.Fatalf("note after the window: %v", err)
 	}
+	h.answer(p, "U02", "the only real answer", 0)
+	// Four notes and one answer: nothing to show, the notes do not count.
 	if n, _, _, _ := h.svc.Status(channel); n != 1 {
-		t.Errorf("status counts %d", n)
+		t.Errorf("status counts %d, want the one answer", n)
 	}
+	res, err := h.svc.Release(ctx, channel, true)
+	if err != nil || res.Released || res.Needed != 2 {
+		t.Fatalf("admin release with 1 answer and 4 notes: %+v %v", res, err)
+	}
+	h.answer(p, "U03", "a second real answer", 0)
+	h.answer(p, "U04", "a third real answer", 0)
 	h.closeDue(p)
 	rel := h.store.messages(KindRelease)
 	if len(rel) != 1 {
 		t.Fatalf("%d releases", len(rel))
 	}
 	d := decode[ReleaseData](t, rel[0])
-	if d.Count != 4 || len(d.Notes) != 4 || len(d.Answers) != 0 {
+	if d.Count != 3 || len(d.Notes) != 4 || len(d.Answers) != 3 {
 		t.Errorf("release %+v", d)
 	}
 }
 
-func TestRestartRenewsTokensOncePerPerson(t *testing.T) {
+func TestRestartDuringDeliveryResendsToEveryone(t *testing.T) {
 	h := newHarness(t, 6, bank(t, "What should we start, stop or keep doing?\n"))
 	p := h.runQueued()
 	old := map[string]string{}
 	for _, u := range h.members[:3] { // delivered before the restart
 		old[u] = h.token(p, u)
-		h.store.deliver(PromptMessageKey(p.ID, u))
+		h.store.deliver(p.MessageKey(u))
 	}
 	// Nobody answers while others are still waiting for their prompt.
 	err := h.svc.Answer(context.Background(), p.ID, old["U01"], "answered too early", 0)
@@ -497,52 +540,70 @@ func TestRestartRenewsTokensOncePerPerson(t *testing.T) {
 	if _, err := h.svc.Check(p.ID, old["U01"]); !errors.Is(err, ErrDelivering) {
 		t.Fatalf("check during delivery: %v", err)
 	}
+	before := maps.Clone(h.store.tokens)
 
-	// Restart: the secret is gone. Delivery renders the rest concurrently.
+	// Restart: the secret is gone. Before delivery runs, Resume sends the prompt again to all.
 	h.svc = h.service()
-	var wg sync.WaitGroup
-	fresh := make([]string, 6)
-	errs := make([]error, 6)
-	for i, u := range h.members {
-		wg.Go(func() { fresh[i], errs[i] = h.svc.TokenFor(p.ID, u) })
+	if _, err := h.svc.TokenFor(p.ID, "U04"); err == nil || rituals.IsPersonError(err) {
+		t.Errorf("TokenFor without a secret: %v", err)
 	}
-	wg.Wait()
-	for i, u := range h.members {
-		if i < 3 {
-			if !errors.Is(errs[i], ErrAlreadySent) {
-				t.Errorf("TokenFor(%s), delivered: %v", u, errs[i])
-			}
-			continue
-		}
-		if errs[i] != nil {
-			t.Fatalf("TokenFor(%s): %v", u, errs[i])
-		}
-	}
-	// One renewal only: 6 original tokens plus 3 new ones.
-	if n := len(h.store.tokens); n != 6+3 {
-		t.Errorf("%d tokens after renewal, want 9", n)
-	}
-	for _, u := range h.members[3:] {
-		h.store.deliver(PromptMessageKey(p.ID, u))
-	}
-	ctx := context.Background()
-	if err := h.svc.Answer(ctx, p.ID, old["U01"], "answered after delivery", 0); err != nil {
+	if err := h.svc.Resume(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.svc.Answer(ctx, p.ID, old["U01"], "answered twice?", 0); !errors.Is(err, ErrAlreadyAnswered) {
-		t.Errorf("U01 again: %v", err)
+	if err := h.svc.Resume(context.Background()); err != nil { // a second call changes nothing
+		t.Fatal(err)
 	}
-	if err := h.svc.Answer(ctx, p.ID, old["U02"], "answered after restart", 0); err != nil {
-		t.Errorf("U02 with the token delivered before the restart: %v", err)
+	p2, _, _ := h.store.Prompt(p.ID)
+	if p2.Generation != 1 {
+		t.Fatalf("generation %d after Resume, want 1", p2.Generation)
 	}
-	if err := h.svc.Answer(ctx, p.ID, fresh[3], "new token works", 0); err != nil {
-		t.Errorf("U04 with a renewed token: %v", err)
+	for k := range before {
+		if h.store.tokens[k] {
+			t.Error("a token from before the restart is still valid")
+		}
 	}
-	if err := h.svc.Answer(ctx, p.ID, fresh[3], "new token works twice?", 0); !errors.Is(err, ErrAlreadyAnswered) {
-		t.Errorf("U04 again: %v", err)
+	if len(h.store.tokens) != len(h.members) {
+		t.Errorf("%d tokens after the restart, want one per recipient (%d)", len(h.store.tokens), len(h.members))
 	}
-	if n, _ := h.store.CountAnswers(p.ID); n != 3 {
-		t.Errorf("%d answers, want 3", n)
+	resent := 0
+	for _, m := range h.store.messages(KindPrompt) {
+		if strings.HasPrefix(m.Key, p.ID+"/dm1/") {
+			resent++
+			if d := decode[PromptData](t, m); !d.Resent {
+				t.Errorf("the second prompt to %s does not say it replaces the first", m.To.User)
+			}
+		}
+	}
+	if resent != len(h.members) {
+		t.Errorf("%d prompts sent again, want %d: everyone, not only those still waiting", resent, len(h.members))
+	}
+	fresh := map[string]string{}
+	for _, u := range h.members {
+		fresh[u] = h.token(p2, u)
+		h.store.deliver(p2.MessageKey(u))
+	}
+	ctx := context.Background()
+	if err := h.svc.Answer(ctx, p.ID, old["U01"], "answered with the replaced button", 0); !errors.Is(err, ErrReplaced) {
+		t.Errorf("the button from before the restart: %v", err)
+	}
+	for _, u := range h.members {
+		if err := h.svc.Answer(ctx, p.ID, fresh[u], "answered after the restart", 0); err != nil {
+			t.Errorf("%s with the new button: %v", u, err)
+		}
+		if err := h.svc.Answer(ctx, p.ID, fresh[u], "answered twice?", 0); !errors.Is(err, ErrAlreadyAnswered) {
+			t.Errorf("%s again: %v", u, err)
+		}
+	}
+	if n, _ := h.store.CountAnswers(p.ID); n != len(h.members) {
+		t.Errorf("%d answers, want %d", n, len(h.members))
+	}
+	// Once delivered, a restart needs nothing: the tokens stay valid without the secret.
+	h.svc = h.service()
+	if err := h.svc.Resume(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if p3, _, _ := h.store.Prompt(p.ID); p3.Generation != 1 {
+		t.Errorf("a restart after delivery sent the prompt again (generation %d)", p3.Generation)
 	}
 }
 
@@ -630,7 +691,16 @@ func TestShuffleUsesEveryOrder(t *testing.T) {
 
 func TestLogsNameNobody(t *testing.T) {
 	h := newHarness(t, 5, bank(t, pulseBank))
-	p := h.run()
+	p := h.runQueued()
+	// A restart during delivery: the prompt goes out again to everyone.
+	h.svc = h.service()
+	if err := h.svc.Resume(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	p, _, _ = h.store.Prompt(p.ID)
+	for _, u := range p.Recipients {
+		h.store.deliver(p.MessageKey(u))
+	}
 	var secrets []string
 	for i, u := range h.members[:4] {
 		tok := h.token(p, u)
@@ -644,11 +714,9 @@ func TestLogsNameNobody(t *testing.T) {
 	}
 	_ = h.svc.Note(context.Background(), "U05", channel, "secret note text")
 	secrets = append(secrets, "secret note text")
-	h.svc = h.service()
-	_, _ = h.svc.TokenFor(p.ID, "U05")
 	h.closeDue(p)
 	logs := h.logs.String()
-	if !strings.Contains(logs, "feedback released") || !strings.Contains(logs, "renewed") {
+	if !strings.Contains(logs, "feedback released") || !strings.Contains(logs, "sent again to everyone") || !strings.Contains(logs, "asked=5") {
 		t.Fatalf("expected lines missing:\n%s", logs)
 	}
 	for _, s := range append(secrets, h.members...) {

@@ -35,7 +35,7 @@ func (s *Service) Suggest(_ context.Context, userID, channel, text string) (Sugg
 	}
 	clean, err := questions.ValidateSuggestion(text, bank.With(pending...))
 	if err != nil {
-		return SuggestResult{}, PersonError{err}
+		return SuggestResult{}, &rituals.PersonError{Err: err}
 	}
 	sg := Suggestion{ID: newID(), Channel: channel, Text: clean, By: userID, At: s.Now(), Status: StatusPending}
 	var msgs []rituals.Message
@@ -86,15 +86,6 @@ func (s *Service) Decide(_ context.Context, adminID, id string, approve bool) (S
 	s.queued()
 	return sg, nil
 }
-
-// PersonError is a mistake the person made; its text is shown to them as it is.
-type PersonError struct{ Err error }
-
-func (e PersonError) Error() string { return e.Err.Error() }
-func (e PersonError) Unwrap() error { return e.Err }
-
-// ForPerson implements rituals.PersonError.
-func (PersonError) ForPerson() {}
 
 func newID() string {
 	var b [8]byte

@@ -56,27 +56,11 @@ type Service struct {
 	Store Store
 }
 
-// PersonError is a mistake the person made; its text is a sentence shown to them as it is.
-type PersonError struct{ Err error }
-
-// Error returns the sentence for the person.
-func (e PersonError) Error() string { return e.Err.Error() }
-
-// Unwrap returns the underlying error.
-func (e PersonError) Unwrap() error { return e.Err }
-
-// ForPerson implements rituals.PersonError.
-func (PersonError) ForPerson() {}
-
-func personErrorf(format string, args ...any) error {
-	return PersonError{fmt.Errorf(format, args...)}
-}
-
 // SetAway marks p away through the end of the day until names, read as a date in p's time zone
 // (see Location). until is written like 2026-12-24; "24 Dec 2026", "December 24, 2026" and,
 // without a year, "Dec 24" or "24 December" (the next such day) are read too. Today is
 // allowed (away for the rest of today); a past date, a date more than a year ahead or text that is
-// not a date is a PersonError and nothing is stored.
+// not a date is a *rituals.PersonError and nothing is stored.
 func (s *Service) SetAway(p rituals.Person, until string, now time.Time) (Away, error) {
 	loc := Location(p, time.UTC)
 	today := dateOf(now.In(loc))
@@ -85,10 +69,10 @@ func (s *Service) SetAway(p rituals.Person, until string, now time.Time) (Away, 
 		return Away{}, err
 	}
 	if day.Before(today) {
-		return Away{}, personErrorf("%s is in the past; give the last day you will be away, today or later.", day.Format(DateLayout))
+		return Away{}, rituals.Mistakef("%s is in the past; give the last day you will be away, today or later.", day.Format(DateLayout))
 	}
 	if day.Sub(today) > MaxAhead {
-		return Away{}, personErrorf("%s is more than a year ahead; pick a date within a year, and set it again later if you need to.", day.Format(DateLayout))
+		return Away{}, rituals.Mistakef("%s is more than a year ahead; pick a date within a year, and set it again later if you need to.", day.Format(DateLayout))
 	}
 	y, m, d := day.Date()
 	a := Away{
@@ -162,12 +146,12 @@ var withoutYear = []string{"2 Jan", "2 January", "Jan 2", "January 2"}
 
 // ParseDate reads a calendar date as a person types it (see SetAway) and returns it at midnight
 // UTC. today (midnight UTC) settles dates written without a year: the next such day, today
-// included. Text that is not a date is a PersonError.
+// included. Text that is not a date is a *rituals.PersonError.
 func ParseDate(text string, today time.Time) (time.Time, error) {
 	clean := strings.Join(strings.Fields(strings.TrimSpace(text)), " ")
 	clean = strings.TrimSuffix(clean, ".")
 	if clean == "" {
-		return time.Time{}, personErrorf("Say until when, with a date like %s.", today.AddDate(0, 0, 7).Format(DateLayout))
+		return time.Time{}, rituals.Mistakef("Say until when, with a date like %s.", today.AddDate(0, 0, 7).Format(DateLayout))
 	}
 	for _, layout := range withYear {
 		if t, err := time.Parse(layout, clean); err == nil {
@@ -183,7 +167,7 @@ func ParseDate(text string, today time.Time) (time.Time, error) {
 			return t, nil
 		}
 	}
-	return time.Time{}, personErrorf("I can't read %q as a date; write the last day you will be away like %s.", text, today.AddDate(0, 0, 7).Format(DateLayout))
+	return time.Time{}, rituals.Mistakef("I can't read %q as a date; write the last day you will be away like %s.", text, today.AddDate(0, 0, 7).Format(DateLayout))
 }
 
 // zones caches loaded locations: time.LoadLocation reads the zone file on every call.
