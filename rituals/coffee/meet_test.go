@@ -181,3 +181,33 @@ func TestFollowUpStaysInsideTheRound(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkGroupTimes measures what a round adds per group: the intro's hour, the slots and the
+// clock words, for a group with shared hours and for one without (the slowest case).
+func BenchmarkGroupTimes(b *testing.B) {
+	load := func(name string) *time.Location {
+		loc, err := time.LoadLocation(name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return loc
+	}
+	now := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	for name, zones := range map[string][]string{
+		"shared":     {"Europe/Berlin", "Europe/London"},
+		"no-overlap": {"Asia/Tokyo", "Europe/Berlin", "America/New_York"},
+	} {
+		var group []clockOf
+		for i, z := range zones {
+			group = append(group, clockOf{ID: string(rune('a' + i)), Loc: load(z), Hours: DefaultHours})
+		}
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				at := introTime(now, group)
+				proposeSlots(at, group)
+				followUpTime(at, 84*time.Hour, group)
+				withClocks("you haven't met yet; 9 h apart", now, group)
+			}
+		})
+	}
+}
