@@ -126,6 +126,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// The bot's token gets exactly the scopes its manifest grants (no im:history: feedback is on).
+	fake.SetScopes(buildManifest(cfg).OAuthConfig.Scopes.Bot)
 	m := &Main{Config: cfg, Logger: logger, BotToken: fake.BotToken(), AppToken: fake.AppToken(), Now: clock.Now, MaxSleep: 10 * time.Millisecond}
 	if err := m.Open(); err != nil {
 		return err
@@ -553,6 +555,8 @@ func (d *demo) coffeeRound(ctx context.Context, n int) (coffee.Round, error) {
 			return coffee.Round{}, fmt.Errorf("no intro for %v: %w", g.Members, err)
 		}
 	}
+	// The channel's summary follows a minute after the last intro.
+	d.walkTo(groups[len(groups)-1].IntroAt.Add(time.Minute + time.Second))
 	return rounds[0], nil
 }
 
