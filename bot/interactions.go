@@ -67,8 +67,8 @@ type Message struct {
 // MessageHandler handles a person's message after its event has been acknowledged.
 type MessageHandler func(ctx context.Context, m Message) error
 
-// HandleMessages routes people's messages to h: edits, joins and other subtypes, and messages of
-// bots (this one included), are left out.
+// HandleMessages routes people's messages to h (files they share included); edits, joins and
+// other subtypes, and messages of bots (this one included), are left out.
 func (b *Bot) HandleMessages(h MessageHandler) { b.messages = append(b.messages, h) }
 
 // HandleAction routes presses of buttons with this action_id to h.
@@ -203,7 +203,9 @@ func (b *Bot) handleEvent(ctx context.Context, outer slackevents.EventsAPIEvent)
 			b.log.Error("could not publish the Home tab", "err", err)
 		}
 	case *slackevents.MessageEvent:
-		if ev.User == "" || ev.BotID != "" || ev.SubType != "" {
+		// A file (a voice note) and a reply also sent to the conversation are people writing;
+		// edits, deletions, joins and the like are not.
+		if ev.User == "" || ev.BotID != "" || (ev.SubType != "" && ev.SubType != "file_share" && ev.SubType != "thread_broadcast") {
 			return
 		}
 		m := Message{UserID: ev.User, ChannelID: ev.Channel, TS: ev.TimeStamp, ChannelType: ev.ChannelType}
