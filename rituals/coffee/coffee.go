@@ -330,7 +330,9 @@ func (s *Service) participants(ctx context.Context, c Channel, now time.Time, ch
 }
 
 // Run starts a scheduled round in key's channel: the groups are planned now, and each group's
-// intro goes out at the first good hour for all its members (see introTime).
+// intro goes out at the first good hour for all its members (see introTime); a note to one
+// person (nobody to meet, paused for silence) at the start of their next working hour; the
+// channel's summary once every intro is out.
 func (s *Service) Run(ctx context.Context, key schedule.Key) error { return s.run(ctx, key, false) }
 
 // RunNow starts a round an admin asked for: the intros go out at once.
@@ -355,13 +357,32 @@ func (s *Service) run(ctx context.Context, key schedule.Key, immediate bool) err
 	if err != nil {
 		return err
 	}
-	hours, err := s.Store.Hours(slices.Collect(maps.Keys(people)))
+	hours, err := s.Store.Hours(append(slices.Collect(maps.Keys(people)), pauses...))
 	if err != nil {
 		return err
 	}
 	starters := questions.Upcoming(c.Starters, asked, seedFor(key.Channel), max(1, len(res.Groups)))
 	var msgs []rituals.Message
 	var tasks []timers.Task
+	// send queues m now, or leaves a task that queues it at.
+	send := func(m rituals.Message, at time.Time) {
+		if at.After(now) {
+			tasks = append(tasks, sendLater(m, at))
+			return
+		}
+		msgs = append(msgs, m)
+	}
+	// goodHour is when a note to one person goes out: the start of their next working hour.
+	goodHour := func(id string) time.Time {
+		p, ok := people[id]
+		if !ok {
+			p, _ = s.Directory.Person(ctx, id) // without it, UTC
+		}
+		if immediate {
+			return now
+		}
+		return introTime(now, s.clocks(c, []string{id}, map[string]rituals.Person{id: p}, hours))
+	}
 	zones := map[string]bool{}
 	lastIntro := now
 	for i, g := range res.Groups {
@@ -387,11 +408,7 @@ func (s *Service) run(ctx context.Context, key schedule.Key, immediate bool) err
 		}
 		raw, _ := json.Marshal(data)
 		intro := rituals.Message{Key: group.IntroKey, Ritual: Ritual, Kind: KindIntro, To: rituals.Recipient{Group: g.Members}, Data: raw}
-		if group.IntroAt.After(now) {
-			tasks = append(tasks, sendLater(intro, group.IntroAt))
-		} else {
-			msgs = append(msgs, intro)
-		}
+		send(intro, group.IntroAt)
 		lastIntro = later(lastIntro, group.IntroAt)
 		if c.FollowUpAfter > 0 {
 			fd, _ := json.Marshal(followUpData{Channel: key.Channel, RoundID: round.ID, GroupID: group.ID})
@@ -402,15 +419,15 @@ func (s *Service) run(ctx context.Context, key schedule.Key, immediate bool) err
 	}
 	note, _ := json.Marshal(NoteData{Channel: key.Channel, Groups: len(res.Groups), Zones: len(zones)})
 	for _, id := range res.Alone {
-		msgs = append(msgs, rituals.Message{Key: round.ID + "/alone/" + id, Ritual: Ritual, Kind: KindAlone, To: rituals.Recipient{User: id}, Data: note})
+		send(rituals.Message{Key: round.ID + "/alone/" + id, Ritual: Ritual, Kind: KindAlone, To: rituals.Recipient{User: id}, Data: note}, goodHour(id))
 	}
 	if c.Summary && len(res.Groups) > 0 {
 		// Once every intro is out, so that the channel hears of the round after its groups do.
 		summary := rituals.Message{Key: round.ID + "/summary", Ritual: Ritual, Kind: KindSummary, To: rituals.Recipient{Channel: key.Channel}, Data: note}
-		tasks = append(tasks, sendLater(summary, lastIntro.Add(time.Minute)))
+		send(summary, lastIntro.Add(time.Minute))
 	}
 	for _, id := range pauses {
-		msgs = append(msgs, rituals.Message{Key: round.ID + "/paused/" + id, Ritual: Ritual, Kind: KindPaused, To: rituals.Recipient{User: id}, Data: note})
+		send(rituals.Message{Key: round.ID + "/paused/" + id, Ritual: Ritual, Kind: KindPaused, To: rituals.Recipient{User: id}, Data: note}, goodHour(id))
 	}
 	if err := s.Store.CommitRound(key, round, members, msgs, tasks); err != nil {
 		return err

@@ -560,3 +560,26 @@ func TestStatsCountRoundsGroupsAndAnswers(t *testing.T) {
 		t.Errorf("U01's history = %+v; want two meetings, newest first, naming the other person", h)
 	}
 }
+
+func TestANoteToOnePersonWaitsForTheirWorkingHours(t *testing.T) {
+	f := newFixture(t, 0, nil)
+	f.dir.add(rituals.Person{ID: "UTOKYO", TimeZone: "Asia/Tokyo"})
+	r := f.round(t) // Monday 09:00 UTC: 18:00 in Tokyo
+	if !slices.Equal(r.Alone, []string{"UTOKYO"}) {
+		t.Fatalf("alone %v", r.Alone)
+	}
+	if notes := f.store.messagesOf(coffee.KindAlone); len(notes) != 0 {
+		t.Fatalf("the note went out at 18:00 in Tokyo: %+v", notes)
+	}
+	if len(f.store.tasks) != 1 || f.store.tasks[0].Kind != coffee.TaskSend || !f.store.tasks[0].Due.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("want one task sending the note at 09:00 Tuesday in Tokyo, got %+v", f.store.tasks)
+	}
+	for range 2 {
+		if err := f.svc.Send(context.Background(), f.store.tasks[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if notes := f.store.messagesOf(coffee.KindAlone); len(notes) != 1 || notes[0].To.User != "UTOKYO" {
+		t.Errorf("the note is queued once when its task runs: %+v", notes)
+	}
+}
