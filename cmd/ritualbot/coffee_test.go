@@ -158,6 +158,9 @@ func TestCoffeePauseUntilDateEndsByItselfAndPreviewSendsNothing(t *testing.T) {
 	if !strings.Contains(preview, "nothing was sent") || strings.Contains(preview, "U02RAJ") {
 		t.Errorf("preview: %s", preview)
 	}
+	if !strings.Contains(preview, "shared working hours") {
+		t.Errorf("the preview's reasons should say how the clocks and working hours compare, as the intros do: %s", preview)
+	}
 	if n := h.fake.CallCount("conversations.open"); n != 0 {
 		t.Errorf("preview opened %d conversations", n)
 	}

@@ -254,7 +254,18 @@ func (s *Service) Plan(ctx context.Context, channel string, at time.Time, seedKe
 	if err != nil {
 		return pairing.Result{}, nil, err
 	}
-	return s.plan(ctx, channel, at, seedKey, changed)
+	res, people, err := s.plan(ctx, channel, at, seedKey, changed)
+	if err != nil {
+		return res, people, err
+	}
+	hours, err := s.Store.Hours(slices.Collect(maps.Keys(people)))
+	if err != nil {
+		return res, people, err
+	}
+	for i, g := range res.Groups {
+		res.Groups[i].Reason = withClocks(g.Reason, at, s.clocks(s.Channels[channel], g.Members, people, hours))
+	}
+	return res, people, nil
 }
 
 // plan is Plan with membership changes not yet stored (pauses for silence) taken into account.
