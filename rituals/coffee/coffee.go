@@ -385,12 +385,12 @@ func (s *Service) run(ctx context.Context, key schedule.Key, immediate bool) err
 	}
 	// goodHour is when a note to one person goes out: the start of their next working hour.
 	goodHour := func(id string) time.Time {
-		p, ok := people[id]
-		if !ok {
-			p, _ = s.Directory.Person(ctx, id) // without it, UTC
-		}
 		if immediate {
 			return now
+		}
+		p, ok := people[id]
+		if !ok && s.Directory != nil {
+			p, _ = s.Directory.Person(ctx, id) // without it, UTC
 		}
 		return introTime(now, s.clocks(c, []string{id}, map[string]rituals.Person{id: p}, hours))
 	}
