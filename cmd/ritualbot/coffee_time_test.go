@@ -343,3 +343,26 @@ func TestCoffeePauseAfterIgnoredIsConfigurable(t *testing.T) {
 		t.Errorf("pause_after_ignored: 1 still grouped a silent pair: %v", r.Groups)
 	}
 }
+
+func TestCoffeeIntroWaitingForItsHourSurvivesARestartAndGoesOnce(t *testing.T) {
+	mei, eli := "U03MEI", "U09ELI"
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
+	h := timeBot(t, clock, []string{mei, eli}, nil)
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin)) // 18:00 in Tokyo, 04:00 in New York
+	g := h.roundIn(timeChannel, 1).Groups[0]
+	if !g.IntroAt.After(clock.Now().Add(time.Hour)) {
+		t.Fatalf("the intro should wait for a good hour, not go at %s", g.IntroAt)
+	}
+	h.shutdown()
+	clock.Set(g.IntroAt.Add(time.Hour)) // the bot was down when the intro fell due
+	h2 := restartBot(t, h, clock)
+	intro := h2.waitBotMessages(func() string { return h2.fake.GroupDM(g.Members...) }, 1, func(slackfake.Message) bool { return true })[0]
+	clock.Advance(2 * time.Hour)
+	time.Sleep(200 * time.Millisecond)
+	if n := len(h2.fake.Messages(intro.Channel)); n != 1 {
+		t.Errorf("%d messages in the group DM, want the intro once", n)
+	}
+	if n := h2.fake.CallCount("conversations.open"); n != 1 {
+		t.Errorf("conversations.open called %d times, want once", n)
+	}
+}
