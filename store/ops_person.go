@@ -139,6 +139,12 @@ var personBuckets = []personBucket{
 	{name: bucketFbResponses, values: true,
 		how:    "signed responses to released feedback: the person's own are deleted",
 		forget: forgetResponses, collect: collectResponses},
+
+	// Last: the index of the records above that retention removes.
+	{name: bucketRetention, keys: true, valueText: noText,
+		how: "kind/time/record key of updates, asks, kudos, delivery and run records, for retention: " +
+			"entries naming the person, and those of records deleted above, are deleted",
+		forget: forgetRetentionEntries},
 }
 
 // noText says a key or a value has no text part: it is never searched for ids.
