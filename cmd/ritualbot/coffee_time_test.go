@@ -255,6 +255,10 @@ func TestCoffeeHoursChangeTakesEffectNextRound(t *testing.T) {
 	if hours, _ := h.main.DB.Coffee().Hours([]string{lena}); len(hours) != 0 {
 		t.Errorf("forget left the hours: %v", hours)
 	}
+	h.command(lena, "coffee hours 07:00-15:00")
+	if got := h.command(lena, "coffee hours default"); !strings.Contains(got, "09:00–17:00 Mon–Fri (the default)") {
+		t.Errorf("back to the default: %s", got)
+	}
 }
 
 func TestCoffeeHoursOnTheHomeTab(t *testing.T) {
