@@ -583,3 +583,18 @@ func TestANoteToOnePersonWaitsForTheirWorkingHours(t *testing.T) {
 		t.Errorf("the note is queued once when its task runs: %+v", notes)
 	}
 }
+
+func TestTheChannelsWorkingHoursAreTheDefaultAndPeoplesOwnWin(t *testing.T) {
+	f := newFixture(t, 2, func(c *coffee.Channel) { c.Hours = coffee.Hours{Days: 0b0111110, Start: 13 * 60, End: 17 * 60} })
+	r := f.round(t) // Monday 10:00 in Berlin
+	if want := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC); !r.Groups[0].IntroAt.Equal(want) {
+		t.Errorf("with the channel's 13:00-17:00 the intro goes at %s, want 13:00 in Berlin", r.Groups[0].IntroAt)
+	}
+	if err := f.svc.SetHours(context.Background(), "U01", coffee.Hours{Days: 0b0111110, Start: 15 * 60, End: 18 * 60}); err != nil {
+		t.Fatal(err)
+	}
+	r = f.round(t)
+	if want := time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC); !r.Groups[0].IntroAt.Equal(want) {
+		t.Errorf("with U01's own 15:00-18:00 the intro goes at %s, want 15:00 in Berlin", r.Groups[0].IntroAt)
+	}
+}
