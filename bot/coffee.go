@@ -281,7 +281,12 @@ func (c *coffeeEdge) preview(ctx context.Context, cmd Command) (Reply, error) {
 	if r != nil {
 		return *r, nil
 	}
-	res, _, err := c.svc.Plan(ctx, ch, c.bot.opts.Now(), "preview/"+ch)
+	// The next scheduled round, as it will run if nobody joins, leaves or pauses before then.
+	at := c.next(ch)
+	if at.IsZero() {
+		at = c.bot.opts.Now()
+	}
+	res, _, err := c.svc.Plan(ctx, ch, at)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -387,7 +392,11 @@ func (c *coffeeEdge) homeButton(ctx context.Context, a Action) error {
 	case actionCoffeePause:
 		err = c.svc.Pause(ctx, ch, a.UserID, c.bot.opts.Now().Add(14*24*time.Hour))
 	}
-	if err != nil && !rituals.IsPersonError(err) {
+	if rituals.IsPersonError(err) {
+		// Shown at the top of the refreshed Home: the button was stale.
+		return c.bot.AnswerAction(ctx, a, Escape(err.Error()), false)
+	}
+	if err != nil {
 		return err
 	}
 	return c.bot.PublishHome(ctx, a.UserID)
@@ -558,7 +567,8 @@ func (c *coffeeEdge) openHours(ctx context.Context, a Action) error {
 
 // submitHours saves the hours from the form, or shows the mistake under the field.
 func (c *coffeeEdge) submitHours(ctx context.Context, s Submission) (map[string]string, error) {
-	text := strings.ToLower(strings.TrimSpace(s.Values[inputCoffeeHours]))
+	value, _ := s.Values.Lookup(inputCoffeeHours, inputCoffeeHours)
+	text := strings.ToLower(strings.TrimSpace(value))
 	var h coffee.Hours
 	if text != "default" {
 		var err error

@@ -140,6 +140,10 @@ var personBuckets = []personBucket{
 		how:    "signed responses to released feedback: the person's own are deleted",
 		forget: forgetResponses, collect: collectResponses},
 
+	// Charts.
+	{name: bucketChartsLatest,
+		how: "the latest chart uploaded: a file id, a title and alt text of aggregates: no person"},
+
 	// Last: the index of the records above that retention removes.
 	{name: bucketRetention, keys: true, valueText: noText,
 		how: "kind/time/record key of updates, asks, kudos, delivery and run records, for retention: " +

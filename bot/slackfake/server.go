@@ -41,6 +41,9 @@ type Options struct {
 	BotName string
 	// TeamName and TeamDomain name the workspace; "" means "Ritual Fake" and "ritualfake".
 	TeamName, TeamDomain string
+	// FilesDir, when set, is where uploaded files are written as ID-name once completed; the
+	// transcript gives the path.
+	FilesDir string
 	// ExactPages makes every page of a paginated listing hold exactly limit
 	// items. By default the first page of a multi-page listing is one item
 	// short, as Slack's pages sometimes are, so clients that stop on a short
@@ -77,6 +80,7 @@ type Server struct {
 	sock    socketState
 	calls   []Call
 	entries []Entry
+	files   fileState
 	// readers are the people a message or view being rendered is shown to, for date tokens.
 	readers []string
 	// entrySeq numbers transcript entries; placeAfter, when set, is the entry the next one goes
@@ -140,6 +144,10 @@ func New(opts Options) (*Server, error) {
 	s.addUserLocked(User{ID: "USLACKBOT", Name: "slackbot", RealName: "Slackbot", TZ: "America/Los_Angeles"})
 	s.addUserLocked(User{ID: s.botUserID, Name: opts.BotName, RealName: opts.BotName, IsBot: true, TZ: "America/Los_Angeles"})
 
+	if err := s.startFiles(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/link/", s.serveSocket)
@@ -175,7 +183,7 @@ func (s *Server) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	err := s.hs.Shutdown(ctx)
+	err := errors.Join(s.hs.Shutdown(ctx), s.stopFiles(ctx))
 	s.bg.Wait()
 	return err
 }

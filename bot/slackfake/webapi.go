@@ -96,11 +96,16 @@ var methods = map[string]apiHandler{
 	"conversations.replies": (*Server).conversationsReplies,
 	"users.info":            (*Server).usersInfo,
 	"users.list":            (*Server).usersList,
+	"usergroups.list":       (*Server).usergroupsList,
+	"usergroups.users.list": (*Server).usergroupsUsersList,
 	"views.publish":         (*Server).viewsPublish,
 	"views.open":            (*Server).viewsOpen,
 	"views.push":            (*Server).viewsPush,
 	"views.update":          (*Server).viewsUpdate,
 	"reactions.add":         (*Server).reactionsAdd,
+
+	"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
+	"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
 }
 
 // EmulatedMethods lists the Web API methods the server implements.

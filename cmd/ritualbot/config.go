@@ -35,6 +35,9 @@ type Config struct {
 	Ops   OpsConfig   `yaml:"ops"`
 	// Retention removes old records every night.
 	Retention RetentionConfig `yaml:"retention"`
+	// Charts draws the rituals' last weeks as PNG charts and uploads them (the app then needs
+	// files:write); off, the same numbers go as a text table only. Default true.
+	Charts *bool `yaml:"charts"`
 
 	Coffee      []CoffeeConfig     `yaml:"coffee"`
 	Icebreakers []IcebreakerConfig `yaml:"icebreakers"`
@@ -130,6 +133,8 @@ type CoffeeConfig struct {
 	// PauseAfterIgnored pauses someone whose group showed no sign of life (no button, no chosen
 	// time, no message in the group DM) this many rounds in a row; 0 never pauses. Default 3.
 	PauseAfterIgnored *int `yaml:"pause_after_ignored"`
+	// Teams makes groups prefer people of different teams: "usergroups" or team: [user ids].
+	Teams TeamsConfig `yaml:"teams"`
 
 	hours coffee.Hours
 }
@@ -280,6 +285,10 @@ func (c *Config) setDefaults() {
 	if c.Store.Backup.Dir != "" && c.Store.Backup.Keep == 0 {
 		c.Store.Backup.Keep = 7
 	}
+	if c.Charts == nil {
+		yes := true
+		c.Charts = &yes
+	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
 	}
@@ -405,6 +414,7 @@ func (c *Config) Validate() error {
 			errs.add(field+".follow_up_after", "%s is not within the round (%s); use e.g. half of it", time.Duration(c.Coffee[i].FollowUpAfter), round)
 		}
 		c.Coffee[i].validateCoffee(field, &errs)
+		c.Coffee[i].Teams.validate(field+".teams", &errs)
 	}
 	for i := range c.Icebreakers {
 		field := fmt.Sprintf("icebreakers[%d]", i)
@@ -636,3 +646,6 @@ func (cc *CoffeeConfig) validateCoffee(field string, errs *validationErrors) {
 		errs.add(field+".pause_after_ignored", "%d is negative; use a number of rounds, or 0 to never pause", *p)
 	}
 }
+
+// ChartsOn reports whether charts are drawn and uploaded (charts: true, the default).
+func (c *Config) ChartsOn() bool { return c.Charts == nil || *c.Charts }

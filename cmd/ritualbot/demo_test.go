@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -10,9 +11,10 @@ import (
 )
 
 // TestDemoPrintsTheSameTranscriptTwice runs the demo twice at once and compares what it prints.
-// The only part that may differ is the order of answers inside a released feedback batch, which
-// is shuffled with crypto/rand on purpose (arrival order would give authors away): those lines are
-// compared as a set.
+// Two parts may differ: the order of answers inside a released feedback batch, which is shuffled
+// with crypto/rand on purpose (arrival order would give authors away), compared as a set; and the
+// names of chart files: the temporary folder each run saves them in, and the tag of an outbox key
+// that "stats" makes from the clock's nanoseconds (rituals/trends Service.Send).
 func TestDemoPrintsTheSameTranscriptTwice(t *testing.T) {
 	var out [2]bytes.Buffer
 	var errs [2]error
@@ -26,7 +28,7 @@ func TestDemoPrintsTheSameTranscriptTwice(t *testing.T) {
 			t.Fatalf("demo run %d: %v\n%s", i+1, err, out[i].String())
 		}
 	}
-	a, b := unshuffled(out[0].String()), unshuffled(out[1].String())
+	a, b := unshuffled(chartNames(out[0].String())), unshuffled(chartNames(out[1].String()))
 	if a != b {
 		al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
 		for i := range min(len(al), len(bl)) {
@@ -46,6 +48,17 @@ func TestDemoPrintsTheSameTranscriptTwice(t *testing.T) {
 			t.Errorf("the demo shows %q", unwanted)
 		}
 	}
+}
+
+// chartsDir matches the folder a demo run saves its charts in, and chartTag the tag in a chart's name.
+var (
+	chartsDir = regexp.MustCompile(`\S*ritualbot-demo-charts-\d+/`)
+	chartTag  = regexp.MustCompile(`-[0-9a-f]{8}\.png`)
+)
+
+// chartNames writes every chart file's folder and tag the same way.
+func chartNames(transcript string) string {
+	return chartTag.ReplaceAllString(chartsDir.ReplaceAllString(transcript, "CHARTS/"), "-TAG.png")
 }
 
 // unshuffled sorts the quoted answers of each released feedback batch.
