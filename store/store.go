@@ -74,7 +74,10 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 2: the retention index (bucketRetention): digest updates, asks and kudos, delivery and run
 	// records, by time.
 	migrateRetentionIndex,
-	// 3: who met whom in coffee rounds (bucketCoffeeHistory), from the rounds stored.
+	// 3: working hours people set for coffee (bucketCoffeeHours, created at Open); nothing to
+	// convert, but a file of schema 2 lacks the bucket, so it is a new schema.
+	func(*bolt.Tx) error { return nil },
+	// 4: who met whom in coffee rounds (bucketCoffeeHistory), from the rounds stored.
 	migrateCoffeeHistory,
 }
 

@@ -176,7 +176,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	slices.SortFunc(upcoming, func(a, b schedule.Upcoming) int { return a.At.Compare(b.At) })
-	fmt.Fprint(stdout, formatOutboxStats(stats, now)+formatUpcoming(upcoming))
+	fmt.Fprint(stdout, formatOutboxStats(stats, now)+upcomingOnTerminal(upcoming, cfg.Location()))
 	return nil
 }
 

@@ -125,6 +125,10 @@ func buildManifest(cfg *Config) manifest {
 	slices.Sort(scopes)
 	m.OAuthConfig.Scopes.Bot = slices.Compact(scopes)
 	m.Settings.EventSubscriptions.BotEvents = []string{"app_home_opened"}
+	if len(cfg.Coffee) > 0 {
+		// A message in a coffee group DM counts as the group's answer to the intro.
+		m.Settings.EventSubscriptions.BotEvents = append(m.Settings.EventSubscriptions.BotEvents, "message.mpim")
+	}
 	m.Settings.Interactivity.IsEnabled = true
 	m.Settings.SocketModeEnabled = true
 	return m
