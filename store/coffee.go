@@ -74,6 +74,25 @@ func (s Coffee) Rounds(channel string, limit int) ([]coffee.Round, error) {
 	return out, err
 }
 
+// Round implements coffee.Store: one round, found through its key, and nothing else decoded.
+func (s Coffee) Round(id string) (coffee.Round, bool, error) {
+	var r coffee.Round
+	var ok bool
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		k := tx.Bucket(bucketCoffeeRoundKeys).Get([]byte(id))
+		v := tx.Bucket(bucketCoffeeRounds).Get(k)
+		if k == nil || v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &r)
+	})
+	if err != nil {
+		return coffee.Round{}, false, fmt.Errorf("coffee round %s: %w", id, err)
+	}
+	return r, ok, nil
+}
+
 // CommitRound implements coffee.Store.
 func (s Coffee) CommitRound(key schedule.Key, round coffee.Round, members map[string]coffee.Membership, msgs []rituals.Message, tasks []timers.Task) error {
 	return s.db.commitRun(key, msgs, tasks, func(tx *bolt.Tx) error {

@@ -189,3 +189,28 @@ func TestCoffeeHistoryRefusesIDsItCannotKeep(t *testing.T) {
 		t.Errorf("the round was stored without its history: %+v", rounds)
 	}
 }
+
+func TestCoffeeRoundIsFoundByItsID(t *testing.T) {
+	w := opsOpen(t)
+	opsCoffeeRounds(t, w, opsTeam, 6, rand.New(rand.NewPCG(7, 8)))
+	cs := w.db.Coffee()
+	rounds, err := cs.Rounds(opsTeam, 0)
+	if err != nil || len(rounds) != 6 {
+		t.Fatalf("precondition: 6 rounds, got %d, %v", len(rounds), err)
+	}
+	for _, want := range rounds {
+		got, ok, err := cs.Round(want.ID)
+		if err != nil || !ok || got.ID != want.ID || len(got.Groups) != len(want.Groups) || !got.At.Equal(want.At) {
+			t.Fatalf("Round(%s) = %+v, %v, %v; want %+v", want.ID, got, ok, err, want)
+		}
+	}
+	if _, ok, err := cs.Round("coffee/" + opsTeam + "/1999-01-01T10:00"); ok || err != nil {
+		t.Errorf("a round never run was found: %v, %v", ok, err)
+	}
+	if _, err := w.db.Prune(w.now, Retention{Coffee: 30 * day}); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := cs.Round(rounds[len(rounds)-1].ID); ok || err != nil {
+		t.Errorf("a pruned round was found: %v, %v", ok, err)
+	}
+}

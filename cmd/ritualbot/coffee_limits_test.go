@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
@@ -14,6 +15,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/coffee"
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
+	"github.com/ritualbot/ritualbot/rituals/timers"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -177,29 +179,60 @@ func TestCoffeeRoundsSameInputsSameGroups(t *testing.T) {
 // and a real database holding a year of weekly rounds (random pairs, all answered): reading the
 // history, teams and people, and Plan.
 func BenchmarkCoffeePlan(b *testing.B) {
+	svc, _, next := coffeeYear(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		res, _, err := svc.Plan(context.Background(), "C0LIMIT", next)
+		if err != nil || len(res.Groups) != 5000 {
+			b.Fatalf("%d groups, %v", len(res.Groups), err)
+		}
+	}
+}
+
+// BenchmarkCoffeeFollowUp times one group's follow-up in the channel of BenchmarkCoffeePlan: a
+// round leaves one such task per group, 5,000 here. The task is not stored, so nothing is queued;
+// what is timed is finding the group and writing its message.
+func BenchmarkCoffeeFollowUp(b *testing.B) {
+	svc, last, _ := coffeeYear(b)
+	g, err := svc.Store.UpdateGroup(last.ID, last.Groups[len(last.Groups)/2].ID, func(g *coffee.Group) error {
+		g.Answer = "" // this group has not answered yet
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	data, _ := json.Marshal(map[string]string{"channel": "C0LIMIT", "round_id": last.ID, "group_id": g.ID})
+	task := timers.Task{Key: g.ID + "/followup", Ritual: coffee.Ritual, Kind: coffee.TaskFollowUp, Data: data}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := svc.FollowUp(context.Background(), task); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// coffeeYear is the coffee service on a channel of 10,000 members over eight zones and 20 teams,
+// with a year of weekly rounds in its database (random pairs, all answered); it returns the last
+// round and when the next one is due.
+func coffeeYear(b *testing.B) (svc *coffee.Service, last coffee.Round, next time.Time) {
 	dir, teams := newTeamDirectory(b, 10000, 8, 20)
-	svc := coffeeService(b, dir, 2, teams)
+	svc = coffeeService(b, dir, 2, teams)
 	at := time.Date(2027, 1, 4, 10, 0, 0, 0, time.UTC)
 	rng := rand.New(rand.NewPCG(1, 2))
 	ids := slices.Clone(dir.ids)
 	for week := range 52 {
 		rng.Shuffle(len(ids), func(i, j int) { ids[i], ids[j] = ids[j], ids[i] })
 		key := schedule.Key{Ritual: coffee.Ritual, Channel: "C0LIMIT", At: at}
-		r := coffee.Round{ID: key.String(), Channel: key.Channel, At: at}
+		last = coffee.Round{ID: key.String(), Channel: key.Channel, At: at}
 		for i := 0; i+1 < len(ids); i += 2 {
-			r.Groups = append(r.Groups, coffee.Group{ID: fmt.Sprintf("%s/%d", r.ID, i/2), Members: []string{ids[i], ids[i+1]}, Answer: coffee.AnswerMet})
+			last.Groups = append(last.Groups, coffee.Group{ID: fmt.Sprintf("%s/%d", last.ID, i/2), Members: []string{ids[i], ids[i+1]}, Answer: coffee.AnswerMet})
 		}
-		if err := svc.Store.CommitRound(key, r, nil, nil, nil); err != nil {
+		if err := svc.Store.CommitRound(key, last, nil, nil, nil); err != nil {
 			b.Fatalf("week %d: %v", week, err)
 		}
 		at = at.Add(7 * 24 * time.Hour)
 	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	for b.Loop() {
-		res, _, err := svc.Plan(context.Background(), "C0LIMIT", at)
-		if err != nil || len(res.Groups) != 5000 {
-			b.Fatalf("%d groups, %v", len(res.Groups), err)
-		}
-	}
+	return svc, last, at
 }

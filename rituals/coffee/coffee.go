@@ -168,6 +168,8 @@ type Store interface {
 	SetMembership(channel, user string, m Membership, msgs []rituals.Message) error
 	// Rounds returns channel's rounds, newest first, at most limit (0: all).
 	Rounds(channel string, limit int) ([]Round, error)
+	// Round returns the round with id, and false if there is none (retention removed it).
+	Round(id string) (Round, bool, error)
 	// CommitRound records key as run, the round, the members' updated choices, messages and tasks,
 	// in one transaction; schedule.ErrAlreadyRan if key is recorded.
 	CommitRound(key schedule.Key, round Round, members map[string]Membership, msgs []rituals.Message, tasks []timers.Task) error
@@ -591,15 +593,12 @@ func (s *Service) FollowUp(_ context.Context, t timers.Task) error {
 	if err := json.Unmarshal(t.Data, &d); err != nil {
 		return fmt.Errorf("follow-up task %s: %w", t.Key, err)
 	}
-	rounds, err := s.Store.Rounds(d.Channel, 0)
+	r, ok, err := s.Store.Round(d.RoundID)
 	if err != nil {
 		return err
 	}
 	var msgs []rituals.Message
-	for _, r := range rounds {
-		if r.ID != d.RoundID {
-			continue
-		}
+	if ok {
 		for _, g := range r.Groups {
 			if g.Answer != "" || (d.GroupID != "" && g.ID != d.GroupID) {
 				continue

@@ -61,6 +61,15 @@ func (f *fakeStore) Rounds(_ string, limit int) ([]coffee.Round, error) {
 	return slices.Clone(f.rounds), nil
 }
 
+func (f *fakeStore) Round(id string) (coffee.Round, bool, error) {
+	for _, r := range f.rounds {
+		if r.ID == id {
+			return r, true, nil
+		}
+	}
+	return coffee.Round{}, false, nil
+}
+
 func (f *fakeStore) PastGroups(string) ([]pairing.PastGroup, error) {
 	return coffee.PastGroupsOf(f.rounds), nil
 }
