@@ -161,10 +161,16 @@ func (s Coffee) UpdateGroup(roundID, groupID string, change func(*coffee.Group) 
 			if g.ID != groupID {
 				continue
 			}
+			members := slices.Clone(g.Members)
 			if err := change(g); err != nil {
 				return err
 			}
 			group = *g
+			if !slices.Equal(members, g.Members) {
+				if err := putHistory(tx.Bucket(bucketCoffeeHistory), clone(k), r); err != nil {
+					return err
+				}
+			}
 			return putJSON(rounds, string(clone(k)), r)
 		}
 		return fmt.Errorf("coffee group %s not found", groupID)

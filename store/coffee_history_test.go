@@ -190,6 +190,21 @@ func TestCoffeeHistoryRefusesIDsItCannotKeep(t *testing.T) {
 	}
 }
 
+func TestCoffeeHistoryFollowsAGroupsChangedMembers(t *testing.T) {
+	w := opsOpen(t)
+	opsCoffeeRounds(t, w, opsTeam, 3, rand.New(rand.NewPCG(9, 10)))
+	cs := w.db.Coffee()
+	rounds, _ := cs.Rounds(opsTeam, 0)
+	r := rounds[len(rounds)-1]
+	if _, err := cs.UpdateGroup(r.ID, r.Groups[0].ID, func(g *coffee.Group) error {
+		g.Members = append(g.Members[:1], opsCarol+"X")
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	checkHistoryIsTheRounds(t, cs, opsTeam, "after a group's members changed")
+}
+
 func TestCoffeeRoundIsFoundByItsID(t *testing.T) {
 	w := opsOpen(t)
 	opsCoffeeRounds(t, w, opsTeam, 6, rand.New(rand.NewPCG(7, 8)))
