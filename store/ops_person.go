@@ -136,6 +136,11 @@ var personBuckets = []personBucket{
 	{name: bucketFbResponses, values: true,
 		how:    "signed responses to released feedback: the person's own are deleted",
 		forget: forgetResponses, collect: collectResponses},
+
+	// Settings made in Slack.
+	{name: bucketSettings, values: true,
+		how:    "rituals' settings name the admin who changed them and feedback responders, and admins added in Slack: taken off the admins; elsewhere the id becomes ForgottenUser",
+		forget: forgetSettings},
 }
 
 // noText says a key or a value has no text part: it is never searched for ids.
