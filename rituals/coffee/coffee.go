@@ -155,6 +155,8 @@ type Service struct {
 	}
 	Presence Presence
 	Channels map[string]Channel
+	// live is Channels as they are now (see Channel, SetChannel).
+	live rituals.ChannelSet[Channel]
 	// BotUserID is left out of every round.
 	BotUserID string
 	Logger    *slog.Logger
@@ -215,7 +217,7 @@ func (s *Service) Plan(ctx context.Context, channel string, at time.Time, seedKe
 
 // plan is Plan with membership changes not yet stored (pauses for silence) taken into account.
 func (s *Service) plan(ctx context.Context, channel string, at time.Time, seedKey string, changed map[string]Membership) (pairing.Result, map[string]rituals.Person, error) {
-	c, ok := s.Channels[channel]
+	c, ok := s.Channel(channel)
 	if !ok {
 		return pairing.Result{}, nil, fmt.Errorf("coffee is not configured in %s", channel)
 	}
@@ -287,7 +289,7 @@ func (s *Service) participants(ctx context.Context, c Channel, now time.Time, ch
 
 // Run starts a round in key's channel: the scheduled run, or an admin's "now".
 func (s *Service) Run(ctx context.Context, key schedule.Key) error {
-	c, ok := s.Channels[key.Channel]
+	c, ok := s.Channel(key.Channel)
 	if !ok {
 		return fmt.Errorf("coffee is not configured in %s", key.Channel)
 	}

@@ -115,8 +115,10 @@ type Service struct {
 	Admins []string
 	// Channels are the configured channels by id.
 	Channels map[string]Channel
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// live is Channels as they are now (see Channel, SetChannel).
+	live   rituals.ChannelSet[Channel]
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Queued is called after messages or tasks were committed (wakes delivery and timers).
 	Queued func()
 }
@@ -149,7 +151,7 @@ type closeData struct {
 
 // Bank returns the questions asked in channel: its bank plus approved suggestions.
 func (s *Service) Bank(channel string) (*questions.Bank, error) {
-	c, ok := s.Channels[channel]
+	c, ok := s.Channel(channel)
 	if !ok {
 		return nil, fmt.Errorf("icebreakers are not configured in %s", channel)
 	}
@@ -173,7 +175,7 @@ func seedFor(channel string) int64 {
 
 // Run posts the next question in key's channel: the scheduled run, or an admin's "now".
 func (s *Service) Run(_ context.Context, key schedule.Key) error {
-	c, ok := s.Channels[key.Channel]
+	c, ok := s.Channel(key.Channel)
 	if !ok {
 		return fmt.Errorf("icebreakers are not configured in %s", key.Channel)
 	}

@@ -21,7 +21,7 @@ type SuggestResult struct {
 // Suggest validates and records a question someone proposes for channel. A mistake comes back as
 // an error whose text is meant for the person.
 func (s *Service) Suggest(_ context.Context, userID, channel, text string) (SuggestResult, error) {
-	c, ok := s.Channels[channel]
+	c, ok := s.Channel(channel)
 	if !ok {
 		return SuggestResult{}, fmt.Errorf("icebreakers are not configured in %s", channel)
 	}
