@@ -441,4 +441,3 @@ func renderFeedbackResponse(m rituals.Message) (Rendered, error) {
 	text := fmt.Sprintf("<@%s> responds:\n%s", d.Responder, quote(d.Text))
 	return Rendered{Text: text, Blocks: []slack.Block{slack.NewSectionBlock(markdown(truncateText(text, maxTextChars)), nil, nil)}}, nil
 }
-
