@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -75,6 +76,10 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
 		h, ok := b.actions[act.ActionID]
+		if !ok { // "edit#coffee/C1": one handler for buttons that need their own action_id in a view
+			base, _, _ := strings.Cut(act.ActionID, "#")
+			h, ok = b.actions[base]
+		}
 		if !ok {
 			b.log.Warn("no handler for button", "action_id", act.ActionID)
 			b.tellUser(ctx, cb, "That button no longer does anything; the message may be from an older version of ritualbot.")
@@ -130,14 +135,7 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 		for blockID, actions := range cb.View.State.Values {
 			for actionID, a := range actions {
 				blockOf[actionID] = blockID
-				switch {
-				case a.SelectedOption.Value != "":
-					values[actionID] = a.SelectedOption.Value
-				case a.SelectedDate != "":
-					values[actionID] = a.SelectedDate
-				default:
-					values[actionID] = a.Value
-				}
+				values[actionID] = stateValue(a)
 			}
 		}
 	}

@@ -123,3 +123,15 @@ func later(a, b time.Time) time.Time {
 	}
 	return b
 }
+
+// Next returns the next run of ritual in channel after now, or the zero time when it is not
+// scheduled.
+func (s *Scheduler) Next(ritual, channel string, now time.Time) time.Time {
+	s.mu.Lock()
+	js := s.findLocked(ritual, channel)
+	s.mu.Unlock()
+	if js == nil {
+		return time.Time{}
+	}
+	return js.current().Spec.Next(now)
+}
