@@ -60,7 +60,7 @@ type Main struct {
 	api      *slack.Client
 	settings liveSettings
 	ops      opsMetrics
-	opsAddr atomic.Value // string: where the ops listener listens, once it does
+	opsAddr  atomic.Value // string: where the ops listener listens, once it does
 }
 
 // OpsAddr is the ops listener's address once it listens ("" before, or when off).
