@@ -1,13 +1,14 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
 	"net"
-	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -44,6 +45,16 @@ type DeliveryOptions struct {
 	ProgressEvery time.Duration
 	// MaxBackoff caps the wait after a server or network error; 0 means 1 minute.
 	MaxBackoff time.Duration
+	// GiveUpAfter bounds the retries of a message whose tries keep failing: once its first failure
+	// is this old (and it failed at least minFailures times), it is recorded as failed for good.
+	// So one stuck message holds up its conversation, and a feedback prompt waiting for all its
+	// DMs, at most this long (plus one backoff). Rate limiting (HTTP 429) is pacing, not failure:
+	// it is waited out and not counted. 0 means DefaultGiveUpAfter.
+	GiveUpAfter time.Duration
+	// ReadDMs says that the app may read one-person DMs (the im:history scope). Without it a DM
+	// is not looked for in Slack before a retry, or after a crash or a restore: it is delivered at
+	// least once, and may arrive twice.
+	ReadDMs bool
 	// Metrics counts deliveries; nil counts nothing.
 	Metrics *Metrics
 }
@@ -64,8 +75,7 @@ type Delivery struct {
 }
 
 type backoffState struct {
-	failures int
-	until    time.Time
+	until time.Time
 }
 
 // NewDelivery builds a delivery worker on a slack-go client.
@@ -88,6 +98,9 @@ func newDelivery(api slackAPI, outbox rituals.Outbox, opts DeliveryOptions) *Del
 	}
 	if opts.MaxBackoff <= 0 {
 		opts.MaxBackoff = time.Minute
+	}
+	if opts.GiveUpAfter <= 0 {
+		opts.GiveUpAfter = DefaultGiveUpAfter
 	}
 	if opts.Limits == (Limits{}) {
 		opts.Limits = SlackLimits()
@@ -241,9 +254,9 @@ func (d *Delivery) drainLane(ctx context.Context, l lane) (progressed bool, pace
 				if ctx.Err() != nil {
 					break
 				}
-				d.retryLater(item, err)
-				blocked[target] = true
-				continue
+				if done, err = d.failed(item, err); err != nil {
+					return progressed, paced, err
+				}
 			}
 			if done {
 				progressed = true
@@ -281,8 +294,13 @@ func targetOf(item rituals.OutboxItem) string {
 	}
 }
 
+// finalError is a failure no retry can change: the item is recorded as failed at once.
+type finalError struct{ reason string }
+
+func (e finalError) Error() string { return e.reason }
+
 // deliver sends one item. It returns done=false without error when the item must wait (its thread
-// parent is not delivered yet), and an error only for failures worth retrying.
+// parent is not delivered yet); an error is final (see finalReason) or worth retrying.
 func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, error) {
 	var threadTS, channel string
 	if item.ThreadOf != "" {
@@ -296,32 +314,31 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 			if err != nil || !failed {
 				return false, err
 			}
-			d.count(item, "failed")
-			return true, d.outbox.Fail(item.Key, "its thread's first message failed: "+reason, d.opts.Now())
+			return false, finalError{"its thread's first message failed: " + reason}
 		}
 		channel, threadTS = parent.Channel, parent.TS
 	}
+	// An earlier attempt (or, after a restore, the bot that ran on after the backup) may have
+	// reached Slack without this database knowing: look for it first, where the bot may read.
+	check := item.Attempts > 0 && d.canRead(item, cmp.Or(channel, item.Channel, item.To.Channel))
 	if channel == "" {
 		var err error
-		if channel, err = d.resolve(ctx, item); err != nil {
-			return d.failIfPermanent(item, err)
+		if channel, err = d.resolve(ctx, item, check); err != nil {
+			return false, err
 		}
 	}
 	render, ok := d.renderers[item.Kind]
 	if !ok {
-		d.count(item, "failed")
-		return true, d.outbox.Fail(item.Key, "no renderer for kind "+item.Kind, d.opts.Now())
+		return false, finalError{"no renderer for kind " + item.Kind}
 	}
 	content, err := render(item.Message)
 	if err != nil {
-		d.count(item, "failed")
-		return true, d.outbox.Fail(item.Key, "render: "+err.Error(), d.opts.Now())
+		return false, fmt.Errorf("render: %w", err)
 	}
-	// An earlier attempt may have reached Slack before we could record it: look for each part.
 	var sent map[string]string
-	if item.Attempts > 0 {
-		if sent, err = d.findSent(ctx, item, channel, threadTS, ""); err != nil {
-			return d.failIfPermanent(item, err)
+	if check {
+		if sent, err = d.findSent(ctx, item, channel, threadTS, item.Key); err != nil {
+			return false, err
 		}
 	}
 	if err := d.outbox.BeginAttempt(item.Key, channel, d.opts.Now()); err != nil {
@@ -337,7 +354,7 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 	} else {
 		gotChannel, gotTS, err := d.post(ctx, postTo, threadTS, item.Key, content)
 		if err != nil {
-			return d.failIfPermanent(item, err)
+			return false, err
 		}
 		postTo, ts = gotChannel, gotTS
 	}
@@ -347,9 +364,9 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 		if threadTS != "" {
 			parent = threadTS
 		}
-		if item.Attempts > 0 && threadTS == "" {
-			if sent, err = d.findSent(ctx, item, postTo, parent, parent); err != nil {
-				return d.failIfPermanent(item, err)
+		if check && threadTS == "" {
+			if sent, err = d.findSent(ctx, item, postTo, parent, ""); err != nil {
+				return false, err
 			}
 		}
 		for i, part := range content.Thread {
@@ -358,13 +375,22 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 				continue
 			}
 			if _, _, err := d.post(ctx, postTo, parent, key, part); err != nil {
-				return d.failIfPermanent(item, err)
+				return false, err
 			}
 		}
 	}
 	d.clearBackoff(item.Key)
 	d.count(item, "delivered")
 	return true, d.outbox.Delivered(item.Key, rituals.Delivery{Channel: postTo, TS: ts, At: d.opts.Now()})
+}
+
+// canRead reports whether the bot may read the conversation item goes to (channel, when known):
+// one-person DMs only with DeliveryOptions.ReadDMs.
+func (d *Delivery) canRead(item rituals.OutboxItem, channel string) bool {
+	if d.opts.ReadDMs {
+		return true
+	}
+	return item.To.User == "" && !strings.HasPrefix(channel, "D")
 }
 
 // count adds one delivery outcome to the metrics.
@@ -404,16 +430,17 @@ func (d *Delivery) post(ctx context.Context, channel, threadTS, key string, cont
 }
 
 // resolve returns the conversation id for item: the channel, the group DM (opened now if needed),
-// or "" for a one-person DM whose id is not known yet and not needed to post.
-func (d *Delivery) resolve(ctx context.Context, item rituals.OutboxItem) (string, error) {
+// or "" for a one-person DM whose id is not known yet and not needed: to post, or to check (when
+// check is set, the DM is opened to be read).
+func (d *Delivery) resolve(ctx context.Context, item rituals.OutboxItem, check bool) (string, error) {
 	switch {
 	case item.Channel != "":
 		return item.Channel, nil
 	case item.To.Channel != "":
 		return item.To.Channel, nil
 	case item.To.User != "":
-		if item.Attempts == 0 {
-			return "", nil
+		if !check {
+			return "", nil // posting to the person's id needs no open DM
 		}
 		return d.open(ctx, []string{item.To.User})
 	default:
@@ -434,71 +461,162 @@ func (d *Delivery) open(ctx context.Context, users []string) (string, error) {
 	return ch.ID, nil
 }
 
-// findSent returns the outbox keys (and ts) of the bot's messages in channel since item's last
-// attempt: in the thread of threadTS when set, else the channel's history. thread, when set, is a
-// thread to read whatever threadTS says (a message's own continuation).
-func (d *Delivery) findSent(ctx context.Context, item rituals.OutboxItem, channel, threadTS, thread string) (map[string]string, error) {
-	oldest := strconv.FormatInt(item.LastAttempt.Add(-time.Minute).Unix(), 10) + ".000000"
-	if thread != "" {
-		threadTS = thread
-	}
-	var msgs []slack.Message
-	if threadTS != "" {
-		if err := d.limits.wait(ctx, "conversations.replies", ""); err != nil {
-			return nil, err
-		}
-		replies, _, _, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
-			ChannelID: channel, Timestamp: threadTS, Oldest: oldest, Limit: 200, IncludeAllMetadata: true,
-		})
-		if err != nil {
-			d.limits.observe("conversations.replies", err)
-			return nil, err
-		}
-		msgs = replies
-	} else {
-		if err := d.limits.wait(ctx, "conversations.history", ""); err != nil {
-			return nil, err
-		}
-		resp, err := d.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
-			ChannelID: channel, Oldest: oldest, Limit: 200, IncludeAllMetadata: true,
-		})
-		if err != nil {
-			d.limits.observe("conversations.history", err)
-			return nil, err
-		}
-		msgs = resp.Messages
+// maxCheckPages bounds how many pages (of checkPageSize messages) the look for an earlier copy
+// reads in one conversation.
+const (
+	maxCheckPages = 10
+	checkPageSize = 200
+)
+
+// checkMargin is how much earlier than item.CheckFrom the look starts: Slack's servers stamp
+// messages with clocks that may differ a little.
+const checkMargin = time.Minute
+
+// findSent returns the outbox keys (and ts) of the bot's messages in channel since item.CheckFrom
+// (a time on Slack's clock, so the bot's own clock plays no part): in the thread of threadTS when
+// set, else the channel's history, newest first. It stops early once want (when set) is found,
+// and after maxCheckPages pages. A conversation the app has no scope to read cannot be checked: the
+// message is then sent (at least once), and the operator warned.
+func (d *Delivery) findSent(ctx context.Context, item rituals.OutboxItem, channel, threadTS, want string) (map[string]string, error) {
+	var oldest string
+	if !item.CheckFrom.IsZero() {
+		oldest = slackTS(item.CheckFrom.Add(-checkMargin))
 	}
 	found := map[string]string{}
-	for _, m := range msgs {
-		if m.Metadata.EventType == metadataEventType {
-			found[fmt.Sprint(m.Metadata.EventPayload["key"])] = m.Timestamp
+	cursor := ""
+	for range maxCheckPages {
+		msgs, next, err := d.readPage(ctx, channel, threadTS, oldest, cursor)
+		var se slack.SlackErrorResponse
+		if errors.As(err, &se) && se.Err == "missing_scope" {
+			d.log.Warn("cannot read this conversation to check for a copy sent before; sending it (it may arrive twice)",
+				"key", item.Key, "ritual", item.Ritual, "err", se.Err)
+			return found, nil
 		}
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range msgs {
+			if m.Metadata.EventType == metadataEventType {
+				found[fmt.Sprint(m.Metadata.EventPayload["key"])] = m.Timestamp
+			}
+		}
+		if _, ok := found[want]; (ok && want != "") || next == "" {
+			return found, nil
+		}
+		cursor = next
 	}
+	d.log.Warn("looked back as far as allowed for a copy sent before without reaching the first attempt; sending it",
+		"key", item.Key, "ritual", item.Ritual, "pages", maxCheckPages)
 	return found, nil
 }
 
-// permanentErrors are Slack answers that no retry can change.
-var permanentErrors = map[string]bool{
-	"channel_not_found": true, "user_not_found": true, "is_archived": true, "not_in_channel": true,
-	"cannot_dm_bot": true, "account_inactive": true, "user_disabled": true, "users_not_found": true,
-	"invalid_blocks": true, "invalid_arguments": true, "msg_too_long": true, "no_text": true,
-	"restricted_action": true, "missing_scope": true, "not_allowed_token_type": true, "invalid_auth": true,
-	"too_many_users": true, "not_enough_users": true, "user_is_restricted": true, "method_deprecated": true,
-	"invalid_metadata_format": true, "invalid_metadata_schema": true, "thread_not_found": true,
-	"message_limit_exceeded": true, "invalid_ts_latest": true, "invalid_ts_oldest": true,
+// readPage reads one page of a thread (threadTS set) or a conversation's history.
+func (d *Delivery) readPage(ctx context.Context, channel, threadTS, oldest, cursor string) ([]slack.Message, string, error) {
+	if threadTS != "" {
+		if err := d.limits.wait(ctx, "conversations.replies", ""); err != nil {
+			return nil, "", err
+		}
+		msgs, _, next, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{
+			ChannelID: channel, Timestamp: threadTS, Oldest: oldest, Cursor: cursor, Limit: checkPageSize, IncludeAllMetadata: true,
+		})
+		d.limits.observe("conversations.replies", err)
+		return msgs, next, err
+	}
+	if err := d.limits.wait(ctx, "conversations.history", ""); err != nil {
+		return nil, "", err
+	}
+	resp, err := d.api.GetConversationHistoryContext(ctx, &slack.GetConversationHistoryParameters{
+		ChannelID: channel, Oldest: oldest, Cursor: cursor, Limit: checkPageSize, IncludeAllMetadata: true,
+	})
+	d.limits.observe("conversations.history", err)
+	if err != nil {
+		return nil, "", err
+	}
+	return resp.Messages, resp.ResponseMetaData.NextCursor, nil
 }
 
-// failIfPermanent records a permanent error as a failure (done=true) and returns other errors to
-// be retried later.
-func (d *Delivery) failIfPermanent(item rituals.OutboxItem, err error) (bool, error) {
-	var se slack.SlackErrorResponse
-	if errors.As(err, &se) && permanentErrors[se.Err] {
-		d.log.Warn("message cannot be delivered", "key", item.Key, "ritual", item.Ritual, "error", se.Err)
-		d.clearBackoff(item.Key)
-		d.count(item, "failed")
-		return true, d.outbox.Fail(item.Key, se.Err, d.opts.Now())
+// slackTS formats t as a Slack timestamp.
+func slackTS(t time.Time) string {
+	return fmt.Sprintf("%d.%06d", t.Unix(), t.Nanosecond()/1e3)
+}
+
+// finalErrors are Slack answers (to chat.postMessage, conversations.open, .history and .replies)
+// that no retry can change. Anything else, known or not, is retried up to the cap.
+var finalErrors = map[string]bool{
+	// the conversation or person
+	"channel_not_found": true, "user_not_found": true, "users_not_found": true, "user_not_visible": true,
+	"is_archived": true, "not_in_channel": true, "cannot_dm_bot": true, "user_disabled": true,
+	"user_is_restricted": true, "invalid_user_combination": true, "too_many_users": true,
+	"not_enough_users": true, "users_list_not_supplied": true, "method_not_supported_for_channel_type": true,
+	"thread_not_found": true, "cannot_reply_to_message": true, "messages_tab_disabled": true,
+	"restricted_action": true, "restricted_action_read_only_channel": true, "restricted_action_thread_only_channel": true,
+	"restricted_action_non_threadable_channel": true, "restricted_action_thread_locked": true,
+	"team_access_not_granted": true, "ekm_access_denied": true, "no_permission": true, "access_denied": true,
+	// the message itself
+	"invalid_blocks": true, "invalid_blocks_format": true, "invalid_arguments": true, "msg_too_long": true,
+	"msg_blocks_too_long": true, "no_text": true, "too_many_attachments": true, "invalid_metadata_format": true,
+	"invalid_metadata_schema": true, "metadata_too_large": true, "message_limit_exceeded": true,
+	"invalid_ts_latest": true, "invalid_ts_oldest": true, "invalid_cursor": true,
+	// the request or the app
+	"invalid_arg_name": true, "invalid_array_arg": true, "invalid_charset": true, "invalid_form_data": true,
+	"invalid_post_type": true, "missing_post_type": true, "invalid_json": true, "json_not_object": true,
+	"upgrade_required": true, "method_deprecated": true, "deprecated_endpoint": true,
+	"missing_scope": true, "not_allowed_token_type": true, "not_authed": true, "invalid_auth": true,
+	"account_inactive": true, "token_revoked": true, "token_expired": true, "org_login_required": true,
+}
+
+// DefaultGiveUpAfter is how long a message's tries may keep failing before it is given up.
+const DefaultGiveUpAfter = 30 * time.Minute
+
+// minFailures is the least number of failed tries before a message is given up.
+const minFailures = 3
+
+// failed handles an error from deliver: final errors fail the item at once; others are retried
+// after a backoff, and counted toward the cap unless Slack only asked to slow down (429). It
+// returns done=true when the item is now failed for good, and an error only when the outbox could
+// not record it.
+func (d *Delivery) failed(item rituals.OutboxItem, err error) (bool, error) {
+	if reason, final := finalReason(err); final {
+		d.log.Warn("message cannot be delivered", "key", item.Key, "ritual", item.Ritual, "error", reason)
+		return true, d.giveUp(item, reason)
 	}
-	return false, err
+	var rl *slack.RateLimitedError
+	if errors.As(err, &rl) {
+		d.retryLater(item, err, 0)
+		return false, nil
+	}
+	updated, rerr := d.outbox.Retry(item.Key, err.Error(), d.opts.Now())
+	if rerr != nil {
+		d.retryLater(item, err, item.Failures+1)
+		return false, rerr
+	}
+	if since := d.opts.Now().Sub(updated.FirstFailure); updated.Failures >= minFailures && since >= d.opts.GiveUpAfter {
+		reason := fmt.Sprintf("gave up after %d failed tries over %s: %v", updated.Failures, since.Round(time.Second), err)
+		d.log.Warn("message cannot be delivered", "key", item.Key, "ritual", item.Ritual, "error", reason)
+		return true, d.giveUp(item, reason)
+	}
+	d.retryLater(item, err, updated.Failures)
+	return false, nil
+}
+
+// giveUp records item as failed for good.
+func (d *Delivery) giveUp(item rituals.OutboxItem, reason string) error {
+	d.clearBackoff(item.Key)
+	d.count(item, "failed")
+	return d.outbox.Fail(item.Key, reason, d.opts.Now())
+}
+
+// finalReason says whether err is final, and why.
+func finalReason(err error) (string, bool) {
+	var fe finalError
+	if errors.As(err, &fe) {
+		return fe.reason, true
+	}
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && finalErrors[se.Err] {
+		return se.Err, true
+	}
+	return "", false
 }
 
 // due reports whether key's backoff (if any) has passed.
@@ -509,29 +627,26 @@ func (d *Delivery) due(key string) bool {
 	return !ok || !d.opts.Now().Before(b.until)
 }
 
-// retryLater schedules item's next try: Retry-After for a 429, capped exponential backoff with
-// jitter for server and network errors.
-func (d *Delivery) retryLater(item rituals.OutboxItem, err error) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	b := d.backoff[item.Key]
-	b.failures++
+// retryLater schedules item's next try: Retry-After for a 429, else capped exponential backoff
+// with jitter after its failures-th failure.
+func (d *Delivery) retryLater(item rituals.OutboxItem, err error, failures int) {
 	var wait time.Duration
 	var rl *slack.RateLimitedError
 	if errors.As(err, &rl) {
 		wait = rl.RetryAfter
 	} else {
-		base := time.Second << min(b.failures-1, 10)
+		base := time.Second << min(max(failures, 1)-1, 10)
 		wait = min(base, d.opts.MaxBackoff)
 		wait = wait/2 + rand.N(wait/2+1)
 	}
-	b.until = d.opts.Now().Add(wait)
-	d.backoff[item.Key] = b
+	d.mu.Lock()
+	d.backoff[item.Key] = backoffState{until: d.opts.Now().Add(wait)}
+	d.mu.Unlock()
 	level := slog.LevelInfo
 	if !isTransient(err) {
 		level = slog.LevelWarn
 	}
-	d.log.Log(context.Background(), level, "delivery will be retried", "key", item.Key, "failures", b.failures, "in", wait.Round(time.Millisecond), "err", err)
+	d.log.Log(context.Background(), level, "delivery will be retried", "key", item.Key, "failures", failures, "in", wait.Round(time.Millisecond), "err", err)
 }
 
 // isTransient reports errors expected to pass: rate limits, 5xx, network trouble.

@@ -76,8 +76,18 @@ type OutboxItem struct {
 	Attempts int `json:"attempts"`
 	// Channel is the conversation resolved for the recipient, once known.
 	Channel string `json:"channel,omitempty"`
-	// LastAttempt is when the latest attempt began.
+	// LastAttempt is when the latest attempt began, on the bot's clock.
 	LastAttempt time.Time `json:"last_attempt,omitzero"`
+	// CheckFrom is a time on Slack's clock (the ts of a message Slack stored before the first
+	// attempt began) before which no copy of this message can be in Slack: looking for it there
+	// starts at CheckFrom. Zero means unknown: the search is bounded by pages instead.
+	CheckFrom time.Time `json:"check_from,omitzero"`
+	// Failures counts failed tries that count toward the retry cap (rate limiting does not).
+	Failures int `json:"failures,omitempty"`
+	// FirstFailure is when the first of those failures happened, on the bot's clock.
+	FirstFailure time.Time `json:"first_failure,omitzero"`
+	// LastError is the latest error of a message still being retried.
+	LastError string `json:"last_error,omitempty"`
 	// Failed holds a permanent error; such an item is never retried.
 	Failed string `json:"failed,omitempty"`
 }
@@ -87,7 +97,11 @@ type Outbox interface {
 	// Pending returns up to limit undelivered, unfailed items in order, starting after seq.
 	Pending(after uint64, limit int) ([]OutboxItem, error)
 	// BeginAttempt records that an attempt to send key to channel (empty if not yet known) starts now.
+	// The first attempt also records the latest Slack time known as the item's CheckFrom.
 	BeginAttempt(key, channel string, now time.Time) error
+	// Retry records a failed try of key that counts toward its retry cap and returns the item as
+	// updated.
+	Retry(key, reason string, now time.Time) (OutboxItem, error)
 	// Delivered moves key out of the queue, remembering where it landed.
 	Delivered(key string, d Delivery) error
 	// Fail records a permanent error for key; it stays visible to admins and is never retried.
@@ -108,4 +122,6 @@ type OutboxStats struct {
 	OldestQueued time.Time `json:"oldest_queued,omitzero"`
 	// Failures lists the most recent permanent failures, newest first.
 	Failures []OutboxItem `json:"failures,omitempty"`
+	// Retrying counts pending items whose last try failed and that are being retried.
+	Retrying int `json:"retrying,omitempty"`
 }

@@ -30,6 +30,13 @@ const maxFailuresShown = 20
 // run computed twice cannot send twice.
 func enqueue(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 	queue, keys, done := tx.Bucket(bucketOutbox), tx.Bucket(bucketOutboxKeys), tx.Bucket(bucketOutboxDone)
+	if len(msgs) == 0 {
+		return nil
+	}
+	restored, checkRestore, err := restoreCheckFor(tx, now)
+	if err != nil {
+		return err
+	}
 	for _, m := range msgs {
 		if err := m.Validate(); err != nil {
 			return err
@@ -43,6 +50,9 @@ func enqueue(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 			return err
 		}
 		item := rituals.OutboxItem{Message: m, Seq: seq, Created: now}
+		if checkRestore {
+			restored.apply(&item)
+		}
 		v, err := json.Marshal(item)
 		if err != nil {
 			return err
@@ -60,7 +70,13 @@ func enqueue(tx *bolt.Tx, now time.Time, msgs []rituals.Message) error {
 
 // Enqueue writes messages that belong to no scheduled run (replies to commands, notes to admins).
 func (db *DB) Enqueue(msgs ...rituals.Message) error {
-	return db.bolt.Update(func(tx *bolt.Tx) error { return enqueue(tx, db.Now(), msgs) })
+	return db.bolt.Update(func(tx *bolt.Tx) error {
+		now := db.Now()
+		if err := expireRestoreCheck(tx, now); err != nil {
+			return err
+		}
+		return enqueue(tx, now, msgs)
+	})
 }
 
 func seqKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
@@ -106,7 +122,15 @@ func updateItem(tx *bolt.Tx, key string, fn func(*rituals.OutboxItem)) error {
 // BeginAttempt implements rituals.Outbox.
 func (db *DB) BeginAttempt(key, channel string, now time.Time) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
+		seen, err := slackSeen(tx)
+		if err != nil {
+			return err
+		}
 		return updateItem(tx, key, func(item *rituals.OutboxItem) {
+			if item.Attempts == 0 {
+				// Whatever this attempt posts gets a ts after the latest one Slack already gave.
+				item.CheckFrom = seen
+			}
 			item.Attempts++
 			item.LastAttempt = now
 			if channel != "" {
@@ -114,6 +138,22 @@ func (db *DB) BeginAttempt(key, channel string, now time.Time) error {
 			}
 		})
 	})
+}
+
+// Retry implements rituals.Outbox.
+func (db *DB) Retry(key, reason string, now time.Time) (rituals.OutboxItem, error) {
+	var out rituals.OutboxItem
+	err := db.bolt.Update(func(tx *bolt.Tx) error {
+		return updateItem(tx, key, func(item *rituals.OutboxItem) {
+			if item.Failures == 0 {
+				item.FirstFailure = now
+			}
+			item.Failures++
+			item.LastError = reason
+			out = *item
+		})
+	})
+	return out, err
 }
 
 // Fail implements rituals.Outbox.
@@ -138,6 +178,9 @@ func (db *DB) Delivered(key string, d rituals.Delivery) error {
 			return err
 		}
 		if err := keys.Delete([]byte(key)); err != nil {
+			return err
+		}
+		if err := noteSlackTime(tx, d.TS); err != nil {
 			return err
 		}
 		v, err := json.Marshal(d)
@@ -182,6 +225,9 @@ func (db *DB) Stats() (rituals.OutboxStats, error) {
 				return nil
 			}
 			s.Pending++
+			if item.LastError != "" {
+				s.Retrying++
+			}
 			if s.OldestQueued.IsZero() || item.Created.Before(s.OldestQueued) {
 				s.OldestQueued = item.Created
 			}

@@ -138,6 +138,9 @@ func (db *DB) commitRun(key schedule.Key, msgs []rituals.Message, tasks []timers
 		if err := addTasks(tx, tasks); err != nil {
 			return err
 		}
+		if err := expireRestoreCheck(tx, now); err != nil {
+			return err
+		}
 		return enqueue(tx, now, msgs)
 	})
 }

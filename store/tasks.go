@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
@@ -66,12 +67,24 @@ func completeTask(tx *bolt.Tx, key string) (bool, error) {
 	return true, byKey.Delete([]byte(key))
 }
 
-// DueTasks implements timers.Store.
+// DueTasks returns up to limit tasks due at or before now, earliest first.
 func (db *DB) DueTasks(now time.Time, limit int) ([]timers.Task, error) {
+	return db.DueTasksAfter(now, nil, limit)
+}
+
+// DueTasksAfter implements timers.Store.
+func (db *DB) DueTasksAfter(now time.Time, after *timers.Task, limit int) ([]timers.Task, error) {
 	var out []timers.Task
 	err := db.bolt.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketTasks).Cursor()
-		for k, v := c.First(); k != nil && len(out) < limit; k, v = c.Next() {
+		k, v := c.First()
+		if after != nil {
+			from := taskSortKey(*after)
+			if k, v = c.Seek(from); k != nil && bytes.Equal(k, from) {
+				k, v = c.Next()
+			}
+		}
+		for ; k != nil && len(out) < limit; k, v = c.Next() {
 			if int64(binary.BigEndian.Uint64(k[:8])) > now.UnixNano() {
 				break
 			}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -93,6 +94,50 @@ func TestTasksRunOnceAcrossRestarts(t *testing.T) {
 		}
 		if done, err := db.CompleteTask("close/C1", nil); done || err != nil {
 			t.Errorf("completing twice: %v %v", done, err)
+		}
+	})
+}
+
+// TestFailingTasksDoNotStarveLaterOnes queues 150 tasks that keep failing, all due before one good
+// task: the good one still runs on the runner's first pass, and the failing ones are tried again
+// only after their backoff.
+func TestFailingTasksDoNotStarveLaterOnes(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		db, err := Open(filepath.Join(t.TempDir(), "tasks.db"), Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		t0 := time.Now()
+		var tasks []timers.Task
+		for i := range 150 {
+			tasks = append(tasks, timers.Task{Key: fmt.Sprintf("bad/%03d", i), Ritual: "coffee", Kind: "bad", Due: t0.Add(-time.Hour + time.Duration(i)*time.Second)})
+		}
+		tasks = append(tasks, timers.Task{Key: "good", Ritual: "coffee", Kind: "good", Due: t0.Add(-time.Minute)})
+		if err := db.CommitRun(schedule.Key{Ritual: "coffee", Channel: "C1", At: t0}, nil, tasks...); err != nil {
+			t.Fatal(err)
+		}
+		r := timers.New(db, timers.Options{})
+		badRuns := 0
+		r.Handle("bad", func(context.Context, timers.Task) error { badRuns++; return errors.New("Slack is down") })
+		goodRuns := 0
+		r.Handle("good", func(_ context.Context, task timers.Task) error {
+			goodRuns++
+			_, err := db.CompleteTask(task.Key, nil)
+			return err
+		})
+		if err := r.RunDue(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if goodRuns != 1 || badRuns != 150 {
+			t.Fatalf("first pass ran the good task %d times and the failing ones %d times; want 1 and 150", goodRuns, badRuns)
+		}
+		// A second pass right away tries none of the failing ones: they wait for their backoff.
+		if err := r.RunDue(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if badRuns != 150 {
+			t.Errorf("failing tasks were retried before their backoff: %d runs", badRuns)
 		}
 	})
 }

@@ -9,6 +9,7 @@ import (
 type fault struct {
 	status     int
 	retryAfter time.Duration // real time, for injected 429s
+	slackErr   string        // an ok:false answer with this error, for ErrorNext
 }
 
 type faultState struct {
@@ -50,6 +51,14 @@ func (s *Server) FailNext(method string, n int, status int) {
 		status = http.StatusInternalServerError
 	}
 	s.queueFault(method, n, fault{status: status}, fmt.Sprintf("next %d call(s) of %s fail with HTTP %d", n, method, status))
+}
+
+// ErrorNext makes the next n calls of method ("*" for any) answer HTTP 200
+// with {"ok":false,"error":code}, as Slack does for an error of its own
+// (user_not_visible, invalid_user_combination, …). slack-go reports these as
+// slack.SlackErrorResponse.
+func (s *Server) ErrorNext(method string, n int, code string) {
+	s.queueFault(method, n, fault{slackErr: code}, fmt.Sprintf("next %d call(s) of %s answer %s", n, method, code))
 }
 
 // RateLimitNext answers the next n calls of method ("*" for any) with HTTP

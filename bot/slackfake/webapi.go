@@ -162,6 +162,9 @@ func (s *Server) handleAPI(q *apiReq, perr *apiErr) (int, map[string]string, []b
 		return s.fail(q, errf("invalid_auth"))
 	}
 	if f := s.takeFault(method); f != nil {
+		if f.slackErr != "" {
+			return s.fail(q, errf(f.slackErr, "[ERROR] injected by the test"))
+		}
 		if f.status == http.StatusTooManyRequests {
 			return s.rateLimited(q, f.retryAfter, true)
 		}

@@ -190,16 +190,17 @@ func promptTokens(t *testing.T, path string) map[string]bool {
 	return out
 }
 
-// copyFile is an operator's backup of a stopped bot's database.
-func copyFile(t *testing.T, from string) string {
+// liveBackup is an operator's backup of the running bot's database: a raw copy, free pages and all.
+func liveBackup(t *testing.T, h *harness) string {
 	t.Helper()
-	raw, err := os.ReadFile(from)
+	to := filepath.Join(t.TempDir(), "backup.db")
+	f, err := os.Create(to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	to := filepath.Join(t.TempDir(), "copy.db")
-	if err := os.WriteFile(to, raw, 0o600); err != nil {
-		t.Fatal(err)
+	defer f.Close()
+	if _, err := h.main.DB.Backup(f); err != nil {
+		t.Fatalf("backup of the running bot: %v", err)
 	}
 	return to
 }
@@ -227,13 +228,13 @@ func TestAnonymityRestartDuringDeliveryRenewsEveryToken(t *testing.T) {
 	if err := waitFor(ctx, func() bool { return len(delivered()) >= 3 }); err != nil {
 		t.Fatal("the prompt did not start going out")
 	}
-	path := h.main.Config.Store.Path
+	// The operator's backup just before the restart, from the running bot, free pages included.
+	beforeTokens := promptTokens(t, liveBackup(t, h))
 	h.shutdown()
 	early := delivered()
 	if len(early) == len(asked) {
 		t.Fatal("every prompt went out before the restart; the attack needs someone still waiting")
 	}
-	beforeTokens := promptTokens(t, copyFile(t, path))
 	h.fake.SetLatency("chat.postMessage", 0)
 
 	h2 := restartBot(t, h, clock)
@@ -248,8 +249,8 @@ func TestAnonymityRestartDuringDeliveryRenewsEveryToken(t *testing.T) {
 		}
 		latest[u] = dms[len(dms)-1]
 	}
+	afterTokens := promptTokens(t, liveBackup(t, h2))
 	h2.shutdown()
-	afterTokens := promptTokens(t, copyFile(t, path))
 	kept := 0
 	for k := range beforeTokens {
 		if afterTokens[k] {

@@ -122,6 +122,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	// The bot's token gets exactly the scopes its manifest grants (no im:history: feedback is on).
+	fake.SetScopes(buildManifest(cfg).OAuthConfig.Scopes.Bot)
 	clock := newVirtualClock(demoStart)
 	m := &Main{Config: cfg, Logger: logger, BotToken: fake.BotToken(), AppToken: fake.AppToken(), Now: clock.Now, MaxSleep: 10 * time.Millisecond}
 	if err := m.Open(); err != nil {

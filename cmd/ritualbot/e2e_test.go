@@ -79,6 +79,8 @@ func startBotWith(t *testing.T, opts slackfake.Options, setup func(*Main)) *harn
 			t.Fatal(err)
 		}
 	}
+	// The bot's token gets exactly the scopes its manifest grants, as an installed app would.
+	fake.SetScopes(buildManifest(cfg).OAuthConfig.Scopes.Bot)
 	if err := h.main.Open(); err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -178,25 +179,43 @@ func cmdRestore(args []string, stdout, stderr io.Writer) error {
 	if _, ok, _ := askRunningBot(cfg, "/healthz"); ok {
 		return errors.New("the bot is running; stop it before restoring")
 	}
-	info, err := os.Stat(from)
-	if err != nil {
+	if _, err := os.Stat(from); err != nil {
 		return err
 	}
 	if err := store.Restore(from, cfg.Store.Path, force); err != nil {
 		return err
 	}
-	// Messages queued in the backup may have gone out after it was taken: check Slack first.
+	// The bot that ran on after the backup may have sent messages it knows nothing of: those
+	// queued in it, and those of runs it will catch up. Have them checked against Slack first.
 	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout)})
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	n, err := db.SuspectPending(info.ModTime().Add(-time.Minute))
+	window := catchUpWindow(cfg)
+	n, err := db.MarkRestored(window)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "Restored %s to %s. Start the bot: it resumes from there; %d queued messages will be checked against Slack before they are sent.\n", from, cfg.Store.Path, n)
+	fmt.Fprintf(stdout, "Restored %s to %s. Start the bot: it resumes from there. What it sends first (%d queued messages, "+
+		"and the messages of what it catches up during its first %s) is looked for in Slack before it is sent, so nothing "+
+		"the bot sent after the backup goes out twice.\n", from, cfg.Store.Path, n, window)
 	return nil
+}
+
+// catchUpWindow is how long after now a run due before now may still be caught up: the longest
+// grace of any scheduled job.
+func catchUpWindow(cfg *Config) time.Duration {
+	window := schedule.MinGrace
+	for _, r := range cfg.Rituals() {
+		for _, rc := range r.Channels {
+			window = max(window, time.Duration(rc.Grace))
+		}
+	}
+	for _, d := range cfg.Digest {
+		window = max(window, time.Duration(d.CheckinGrace))
+	}
+	return window
 }
 
 func cmdCompact(args []string, stdout, stderr io.Writer) error {

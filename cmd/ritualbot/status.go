@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ritualbot/ritualbot/bot"
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 )
@@ -31,6 +32,10 @@ func formatOutboxStats(s rituals.OutboxStats, now time.Time) string {
 	default:
 		fmt.Fprintf(&b, "Outbox: %d messages waiting, the oldest for %s; %d delivered so far.\n",
 			s.Pending, now.Sub(s.OldestQueued).Round(time.Second), s.Delivered)
+	}
+	if s.Retrying > 0 {
+		fmt.Fprintf(&b, "%d of them failed their last try and are being retried; each is given up after failing for %s.\n",
+			s.Retrying, bot.DefaultGiveUpAfter)
 	}
 	if s.Failed > 0 {
 		fmt.Fprintf(&b, "%d messages could not be delivered and will not be retried:\n", s.Failed)

@@ -115,7 +115,8 @@ func (m *Main) Open() error {
 		Now:     m.Now,
 		Metrics: m.Metrics,
 	})
-	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now, Metrics: m.Metrics})
+	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now, Metrics: m.Metrics,
+		ReadDMs: slices.Contains(buildManifest(m.Config).OAuthConfig.Scopes.Bot, dmHistoryScope)})
 	m.Delivery.RegisterCoreRenderers()
 	m.Scheduler = schedule.New(schedule.Options{Ledger: db.Runs(), Logger: m.Logger, Now: m.Now, OnSkip: m.noteSkip, MaxSleep: m.MaxSleep})
 	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now, MaxSleep: m.MaxSleep})

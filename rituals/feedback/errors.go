@@ -45,8 +45,7 @@ type NoteChannelError struct {
 
 // Error says where the note can go, or that it can go nowhere.
 func (e *NoteChannelError) Error() string {
-	switch len(e.Channels) {
-	case 0:
+	if len(e.Channels) == 0 {
 		return "Anonymous notes come only from members of a channel with anonymous feedback, and you are not in one."
 	}
 	return "Anonymous notes are sent from the channel they are for: type the command in " + strings.Join(e.Channels, " or ") + "."

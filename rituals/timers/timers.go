@@ -30,8 +30,9 @@ type Task struct {
 
 // Store is what the runner needs from storage.
 type Store interface {
-	// DueTasks returns up to limit tasks due at or before now, earliest first.
-	DueTasks(now time.Time, limit int) ([]Task, error)
+	// DueTasksAfter returns up to limit tasks due at or before now, earliest first, starting after
+	// the task after (nil: from the first).
+	DueTasksAfter(now time.Time, after *Task, limit int) ([]Task, error)
 	// NextDue returns the earliest due time of any task.
 	NextDue() (time.Time, bool, error)
 }
@@ -140,17 +141,27 @@ func (r *Runner) wait() time.Duration {
 	return max(wait, 10*time.Millisecond)
 }
 
-// RunDue runs every task due now, in due order.
+// RunDue runs every task due now, in due order. It reads them a batch at a time, each batch after
+// the last task of the one before, so tasks that keep failing (waiting for their backoff) never
+// hide the ones due after them.
 func (r *Runner) RunDue(ctx context.Context) error {
-	tasks, err := r.store.DueTasks(r.now(), dueBatch)
-	if err != nil {
-		return err
-	}
-	for _, t := range tasks {
-		if ctx.Err() != nil {
+	now := r.now()
+	var after *Task
+	for ctx.Err() == nil {
+		tasks, err := r.store.DueTasksAfter(now, after, dueBatch)
+		if err != nil {
+			return err
+		}
+		for _, t := range tasks {
+			if ctx.Err() != nil {
+				return nil
+			}
+			r.runOne(ctx, t)
+		}
+		if len(tasks) < dueBatch {
 			return nil
 		}
-		r.runOne(ctx, t)
+		after = &tasks[len(tasks)-1]
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package timers_test
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"slices"
@@ -39,16 +40,17 @@ func (s *fakeStore) complete(key string) {
 	delete(s.tasks, key)
 }
 
-func (s *fakeStore) DueTasks(now time.Time, limit int) ([]timers.Task, error) {
+func (s *fakeStore) DueTasksAfter(now time.Time, after *timers.Task, limit int) ([]timers.Task, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	order := func(a, b timers.Task) int { return cmp.Or(a.Due.Compare(b.Due), cmp.Compare(a.Key, b.Key)) }
 	var out []timers.Task
 	for _, t := range s.tasks {
-		if !t.Due.After(now) {
+		if !t.Due.After(now) && (after == nil || order(t, *after) > 0) {
 			out = append(out, t)
 		}
 	}
-	slices.SortFunc(out, func(a, b timers.Task) int { return a.Due.Compare(b.Due) })
+	slices.SortFunc(out, order)
 	return out[:min(limit, len(out))], nil
 }
 
