@@ -115,6 +115,23 @@ func (c *Config) clone() *Config {
 	return &out
 }
 
+// fileOnly returns c without the entries made in Slack (a Config that was merged before, when
+// a test or the demo opens it again).
+func (c *Config) fileOnly() *Config {
+	out := c.clone()
+	for _, r := range ritualNames {
+		sec, _ := out.section(r)
+		kept := reflect.MakeSlice(sec.Type(), 0, sec.Len())
+		for i := range sec.Len() {
+			if channelOf(sec.Index(i)).made == nil {
+				kept = reflect.Append(kept, sec.Index(i))
+			}
+		}
+		sec.Set(kept)
+	}
+	return out
+}
+
 // withEntry returns a copy of c with entry (one element of ritual's section) in place of the
 // channel's entry, or added; and the entry's index.
 func (c *Config) withEntry(ritual string, entry reflect.Value) (*Config, int) {

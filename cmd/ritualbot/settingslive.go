@@ -44,6 +44,7 @@ type liveSettings struct {
 
 // loadSettings merges the settings made in Slack into the configuration, at Open.
 func (m *Main) loadSettings() error {
+	m.Config = m.Config.fileOnly()
 	merged, notes, err := mergeStored(m.Config, m.DB.Settings())
 	if err != nil {
 		if errors.Is(err, store.ErrNewerSettings) {
