@@ -9,6 +9,7 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	berrors "go.etcd.io/bbolt/errors"
 )
 
 // bucketSettings holds the settings admins made in Slack: "channel/<ritual>/<channel>" to a
@@ -201,4 +202,35 @@ func forgetSettings(f *forgetter, b *bolt.Bucket) error {
 		nv, err := json.Marshal(settingsEnvelope{Format: SettingsFormat, Record: raw})
 		return nv, false, err
 	})
+}
+
+// ReadSettings reads the settings made in Slack from the database file at path without
+// changing it, for `ritualbot check` and `export-config` while the bot is stopped. A missing
+// file holds none; a file the running bot holds is ErrInUse.
+func ReadSettings(path string) ([]RitualSettings, StoredAdmins, error) {
+	var admins StoredAdmins
+	kind, _, err := sniffFile(path)
+	if err != nil || kind == fileMissing || kind == fileEmpty {
+		return nil, admins, err
+	}
+	b, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: opsLockTimeout})
+	if errors.Is(err, berrors.ErrTimeout) {
+		return nil, admins, inUseError{path}
+	}
+	if err != nil {
+		return nil, admins, fmt.Errorf("%s cannot be opened: %w", path, err)
+	}
+	defer b.Close()
+	db := &DB{bolt: b, path: path}
+	var has bool
+	_ = b.View(func(tx *bolt.Tx) error { has = tx.Bucket(bucketSettings) != nil; return nil })
+	if !has { // written by a binary from before settings made in Slack
+		return nil, admins, nil
+	}
+	list, err := db.Settings().List()
+	if err != nil {
+		return nil, admins, err
+	}
+	admins, err = db.Settings().Admins()
+	return list, admins, err
 }

@@ -81,6 +81,8 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return cmdCheck(args, stdout, stderr)
 	case "manifest":
 		return cmdManifest(args, stdout, stderr)
+	case "export-config":
+		return cmdExportConfig(args, stdout, stderr)
 	case "status":
 		return cmdStatus(args, stdout, stderr)
 	case "health":
@@ -170,6 +172,13 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stored, err := db.Settings().List()
+	if err != nil {
+		return err
+	}
+	if cfg, _, _, err = mergeStored(cfg.fileOnly(), stored); err != nil {
+		return err
+	}
 	now := time.Now()
 	var upcoming []schedule.Upcoming
 	for _, r := range cfg.Rituals() {
@@ -180,7 +189,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	slices.SortFunc(upcoming, func(a, b schedule.Upcoming) int { return a.At.Compare(b.At) })
-	fmt.Fprint(stdout, formatOutboxStats(stats, now)+formatUpcoming(upcoming))
+	fmt.Fprint(stdout, formatOutboxStats(stats, now)+formatUpcoming(upcoming)+formatSettings(cfg))
 	return nil
 }
 

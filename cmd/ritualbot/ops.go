@@ -140,7 +140,7 @@ func (m *Main) opsHandler() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, formatOutboxStats(stats, m.Now())+formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5)))
+		fmt.Fprint(w, formatOutboxStats(stats, m.Now())+formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5))+formatSettings(m.effective()))
 	})
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")

@@ -57,6 +57,10 @@ func formatDuration(d time.Duration) string {
 		return fmt.Sprintf("%dw", d/week)
 	case d > 0 && d%day == 0:
 		return fmt.Sprintf("%dd", d/day)
+	case d > 0 && d%time.Hour == 0:
+		return fmt.Sprintf("%dh", d/time.Hour)
+	case d > 0 && d%time.Minute == 0:
+		return fmt.Sprintf("%dm", d/time.Minute)
 	}
 	return d.String()
 }
@@ -241,24 +245,15 @@ func fieldProblems(err error, prefix string) (mine map[string]string, others []s
 }
 
 // mergeStored applies the settings made in Slack to cfg, which holds the file's: a channel the
-// file manages keeps the file's settings (the stored ones are deleted and a note says so), the
+// file manages keeps the file's settings (overridden lists the stored settings it replaced), the
 // others take the stored settings. A stored setting that is no longer valid (a questions file
-// gone) is left out, kept in the database, and noted. It returns the notes for the admins.
-func mergeStored(cfg *Config, settings store.Settings) (*Config, []string, error) {
-	stored, err := settings.List()
-	if err != nil {
-		return nil, nil, fmt.Errorf("reading the settings made in Slack: %w", err)
-	}
-	var notes []string
+// gone) is left out, with a note for the admins in invalid.
+func mergeStored(cfg *Config, stored []store.RitualSettings) (merged *Config, overridden []store.RitualSettings, invalid []string, err error) {
 	for _, rs := range stored {
 		if i := cfg.find(rs.Ritual, rs.Channel); i >= 0 {
 			sec, _ := cfg.section(rs.Ritual)
 			if !channelOf(sec.Index(i)).slackManaged() {
-				if _, err := settings.Delete(rs.Ritual, rs.Channel); err != nil {
-					return nil, nil, err
-				}
-				notes = append(notes, fmt.Sprintf("The configuration file manages %s in <#%s>, so at start-up it replaced the settings <@%s> made in Slack on %s. "+
-					"To manage it in Slack again, add `settings: slack` to its entry in the file.", rs.Ritual, rs.Channel, rs.By, rs.At.Format("2 Jan 2006")))
+				overridden = append(overridden, rs)
 				continue
 			}
 		}
@@ -271,13 +266,19 @@ func mergeStored(cfg *Config, settings store.Settings) (*Config, []string, error
 				continue
 			}
 		}
-		notes = append(notes, fmt.Sprintf("The settings made in Slack for %s in <#%s> are not valid any more, so it does not run: %s. Edit it on my Home tab to fix it.",
+		invalid = append(invalid, fmt.Sprintf("The settings made in Slack for %s in <#%s> are not valid any more, so it does not run: %s. Edit it on my Home tab to fix it.",
 			rs.Ritual, rs.Channel, err))
 	}
 	if err := cfg.Validate(); err != nil { // sets the specs of the merged entries
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return cfg, notes, nil
+	return cfg, overridden, invalid, nil
+}
+
+// overrideNote tells the admins that the file replaced a setting made in Slack.
+func overrideNote(rs store.RitualSettings) string {
+	return fmt.Sprintf("The configuration file manages %s in <#%s>, so at start-up it replaced the settings <@%s> made in Slack on %s. "+
+		"To manage it in Slack again, add `settings: slack` to its entry in the file.", rs.Ritual, rs.Channel, rs.By, rs.At.Format("2 Jan 2006"))
 }
 
 // errManagedInFile refuses a change in Slack to a channel the file manages.

@@ -45,12 +45,22 @@ type liveSettings struct {
 // loadSettings merges the settings made in Slack into the configuration, at Open.
 func (m *Main) loadSettings() error {
 	m.Config = m.Config.fileOnly()
-	merged, notes, err := mergeStored(m.Config, m.DB.Settings())
+	stored, err := m.DB.Settings().List()
 	if err != nil {
 		if errors.Is(err, store.ErrNewerSettings) {
 			return configError{err}
 		}
+		return fmt.Errorf("reading the settings made in Slack: %w", err)
+	}
+	merged, overridden, notes, err := mergeStored(m.Config, stored)
+	if err != nil {
 		return err
+	}
+	for _, rs := range overridden {
+		if _, err := m.DB.Settings().Delete(rs.Ritual, rs.Channel); err != nil {
+			return err
+		}
+		notes = append(notes, overrideNote(rs))
 	}
 	admins, err := m.DB.Settings().Admins()
 	if err != nil {

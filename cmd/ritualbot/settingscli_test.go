@@ -1,0 +1,118 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ritualbot/ritualbot/store"
+)
+
+// cliWorkspace writes a configuration file with coffee in C0FILE1, and a database where an
+// admin set up feedback in C0SLACK1 and paused an icebreaker in C0SLACK2.
+func cliWorkspace(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	dbPath := filepath.Join(dir, "bot.db")
+	db, err := store.Open(dbPath, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 11, 29, 10, 0, 0, 0, time.UTC)
+	for _, rs := range []store.RitualSettings{
+		{Ritual: "feedback", Channel: "C0SLACK1", Config: "channel: C0SLACK1\nschedule: CRON_TZ=Europe/Berlin 0 15 * * FRI\nevery_weeks: 2\nmin_answers: 4\n", By: "U0ANA", At: at},
+		{Ritual: "icebreaker", Channel: "C0SLACK2", Config: "channel: C0SLACK2\nschedule: CRON_TZ=UTC 0 11 * * WED\n", By: "U0ANA", At: at, Paused: true},
+	} {
+		if err := db.Settings().Put(rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.Settings().PutAdmins(store.StoredAdmins{Users: []string{"U0BEN"}, By: "U0ANA", At: at}); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	path := filepath.Join(dir, "ritualbot.yaml")
+	text := "admins: [U0ANA]\nstore:\n  path: " + dbPath + "\ncoffee:\n  - channel: C0FILE1\n    schedule: \"CRON_TZ=Europe/Berlin 0 9 * * MON\"\n"
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// check shows the effective settings with where each comes from.
+func TestCheckShowsSettingsWithTheirSource(t *testing.T) {
+	path := cliWorkspace(t)
+	var out, errOut bytes.Buffer
+	if err := runMain(t.Context(), []string{"check", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("check: %v\n%s", err, errOut.String())
+	}
+	for _, want := range []string{
+		"coffee in C0FILE1 (CRON_TZ=Europe/Berlin 0 9 * * MON; configuration file)",
+		"feedback in C0SLACK1 (CRON_TZ=Europe/Berlin 0 15 * * FRI every 2 weeks from the week of 2024-01-01; set up in Slack by U0ANA on 2026-11-29)",
+		"icebreaker in C0SLACK2 (CRON_TZ=UTC 0 11 * * WED; set up in Slack by U0ANA on 2026-11-29, paused)",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("check lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// export-config prints a file that, read back, is the same effective configuration, without
+// what was paused.
+func TestExportConfigReadsBackTheSame(t *testing.T) {
+	path := cliWorkspace(t)
+	var out, errOut bytes.Buffer
+	if err := runMain(t.Context(), []string{"export-config", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("export-config: %v\n%s", err, errOut.String())
+	}
+	back, err := ParseConfig(strings.NewReader(out.String()), false)
+	if err != nil {
+		t.Fatalf("the exported configuration does not parse: %v\n%s", err, out.String())
+	}
+	if err := back.Validate(); err != nil {
+		t.Fatalf("the exported configuration is not valid: %v\n%s", err, out.String())
+	}
+	if len(back.Coffee) != 1 || back.Coffee[0].Channel != "C0FILE1" || len(back.Icebreakers) != 0 {
+		t.Errorf("exported coffee %+v, icebreakers %+v", back.Coffee, back.Icebreakers)
+	}
+	if len(back.Feedback) != 1 || back.Feedback[0].MinAnswers != 4 || back.Feedback[0].EveryWeeks != 2 || back.Feedback[0].Schedule != "CRON_TZ=Europe/Berlin 0 15 * * FRI" {
+		t.Errorf("exported feedback %+v", back.Feedback)
+	}
+	if !reflect.DeepEqual(back.Admins, []string{"U0ANA", "U0BEN"}) {
+		t.Errorf("exported admins %v, want the file's and Slack's", back.Admins)
+	}
+	if !strings.Contains(out.String(), "# Paused in Slack, so left out: icebreaker in C0SLACK2.") {
+		t.Errorf("the export does not say what it left out:\n%s", out.String())
+	}
+}
+
+// Every entry's settings round-trip through the YAML they are stored as.
+func TestEntryRoundTrip(t *testing.T) {
+	cfg, err := ParseConfig(strings.NewReader(`digest:
+  - channel: C0D
+    schedule: "CRON_TZ=Europe/Berlin 0 16 * * FRI"
+    checkin_schedule: "CRON_TZ=Europe/Berlin 0 10 * * THU"
+    reminders: []
+    questions: [{text: "What went well?", role: ""}]
+`), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sec, _ := cfg.section("digest")
+	text, err := encodeEntry(sec.Index(0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	back, err := decodeEntry("digest", text)
+	if err != nil {
+		t.Fatalf("decode %q: %v", text, err)
+	}
+	got, want := back.Interface().(DigestConfig), cfg.Digest[0]
+	if got.Reminders == nil || len(got.Reminders) != 0 || got.Questions[0].Text != "What went well?" || got.CheckinSchedule != want.CheckinSchedule || *got.LocalTime != *want.LocalTime {
+		t.Errorf("round trip of %q = %+v, want %+v (reminders [] means none, not the default)", text, got, want)
+	}
+}
