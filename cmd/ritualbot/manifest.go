@@ -62,7 +62,7 @@ var baseScopes = []string{"commands", "chat:write", "im:write", "users:read"}
 // database. One-person DMs are then at-least-once across a crash.
 const dmHistoryScope = "im:history"
 
-// ritualScopes are the extra bot scopes each ritual needs when it is configured.
+// ritualScopes are the extra bot scopes each ritual needs.
 var ritualScopes = map[string][]string{
 	// members of the channel, group DMs for the intros, and checking them after a crash.
 	"coffee": {"channels:read", "groups:read", "mpim:write", "mpim:history", "channels:history", "groups:history"},
@@ -74,7 +74,8 @@ var ritualScopes = map[string][]string{
 	"feedback": {"channels:read", "groups:read", "channels:history", "groups:history"},
 }
 
-// buildManifest returns the app manifest for cfg: exactly the scopes its rituals need.
+// buildManifest returns the app manifest for cfg: the scopes every ritual needs (admins set
+// rituals up in Slack), and im:history only while the file configures no anonymous feedback.
 func buildManifest(cfg *Config) manifest {
 	var m manifest
 	m.DisplayInformation.Name = "ritualbot"
@@ -99,10 +100,9 @@ func buildManifest(cfg *Config) manifest {
 	if len(cfg.Feedback) == 0 {
 		scopes = append(scopes, dmHistoryScope)
 	}
+	// Every ritual's scopes: admins may set any ritual up on the Home tab without a new manifest.
 	for _, r := range cfg.Rituals() {
-		if len(r.Channels) > 0 {
-			scopes = append(scopes, ritualScopes[r.Name]...)
-		}
+		scopes = append(scopes, ritualScopes[r.Name]...)
 	}
 	slices.Sort(scopes)
 	m.OAuthConfig.Scopes.Bot = slices.Compact(scopes)

@@ -258,6 +258,9 @@ func mergeStored(cfg *Config, stored []store.RitualSettings) (merged *Config, ov
 			}
 		}
 		entry, err := decodeEntry(rs.Ritual, rs.Config)
+		if err == nil && rs.Ritual == "feedback" && len(cfg.Feedback) == 0 {
+			err = errFeedbackNeedsFile
+		}
 		if err == nil {
 			channelOf(entry).made = &madeInSlack{By: rs.By, At: rs.At, Paused: rs.Paused}
 			next, _ := cfg.withEntry(rs.Ritual, entry)
@@ -280,6 +283,12 @@ func overrideNote(rs store.RitualSettings) string {
 	return fmt.Sprintf("The configuration file manages %s in <#%s>, so at start-up it replaced the settings <@%s> made in Slack on %s. "+
 		"To manage it in Slack again, add `settings: slack` to its entry in the file.", rs.Ritual, rs.Channel, rs.By, rs.At.Format("2 Jan 2006"))
 }
+
+// errFeedbackNeedsFile refuses anonymous feedback made in Slack while the file configures none:
+// the app's manifest then grants im:history, with which the bot's token could read the one-time
+// tokens in the prompts' buttons and trace answers.
+var errFeedbackNeedsFile = errors.New("anonymous feedback is set up in Slack only while the configuration file has a feedback entry too, " +
+	"so that the app's manifest leaves out im:history and nobody can trace answers; add one to the file and update the app from `ritualbot manifest`")
 
 // errManagedInFile refuses a change in Slack to a channel the file manages.
 var errManagedInFile = errors.New("managed in the configuration file")

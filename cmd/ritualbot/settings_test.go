@@ -105,6 +105,9 @@ func TestSetUpCoffeeFromAnEmptyHomeTab(t *testing.T) {
 	if !strings.Contains(home, "No ritual is set up yet") || !strings.Contains(home, "Set up coffee") {
 		t.Fatalf("the admin's empty Home tab does not offer to set up a ritual:\n%s", home)
 	}
+	if strings.Contains(home, "Set up feedback") {
+		t.Errorf("anonymous feedback is offered while the file has none (its manifest grants im:history):\n%s", home)
+	}
 	h.setUpCoffee()
 	home = h.home(demoAdmin)
 	for _, want := range []string{"*coffee* in <#" + demoCoffee + ">", "Tuesdays 10:00 Europe/Berlin", "groups of 2", "Next run: Tue 1 Dec 10:00 CET"} {
@@ -273,13 +276,13 @@ func TestSettingsFormProblems(t *testing.T) {
 	clock := sundayNoon(t)
 	h := settingsBot(t, clock)
 	h.fake.AddChannel(slackfake.Channel{ID: "C09NOBOT", Name: "nobot", Members: []string{demoAdmin, "U02RAJ"}})
-	problems := h.settingsForm(demoAdmin, "settings.add#feedback", map[string]string{
-		"channel": demoGeneral, "day": "FRI", "time": "15:00", "zone": "Europe/Berlin", "every_weeks": "2", "open_for": "3d", "min_answers": "2",
+	problems := h.settingsForm(demoAdmin, "settings.add#coffee", map[string]string{
+		"channel": demoGeneral, "day": "FRI", "time": "15:00", "zone": "Europe/Berlin", "every_weeks": "1", "group_size": "2", "follow_up_after": "2w",
 	})
-	err := parseAndValidate(t, "feedback:\n  - channel: C0123ABCD\n    schedule: 0 15 * * FRI\n    min_answers: 2\n")
-	_, checkSays, _ := strings.Cut(err.Error(), "feedback[0].min_answers: ")
-	if checkSays == "" || problems["min_answers"] != checkSays {
-		t.Errorf("the form says %q on min_answers; check says %q", problems["min_answers"], checkSays)
+	err := parseAndValidate(t, "coffee:\n  - channel: C0123ABCD\n    schedule: 0 15 * * FRI\n    follow_up_after: 2w\n")
+	_, checkSays, _ := strings.Cut(err.Error(), "coffee[0].follow_up_after: ")
+	if checkSays == "" || problems["follow_up_after"] != checkSays {
+		t.Errorf("the form says %q on follow_up_after; check says %q", problems["follow_up_after"], checkSays)
 	}
 	problems = h.settingsForm(demoAdmin, "settings.add#coffee", map[string]string{
 		"channel": "C09NOBOT", "day": "MON", "time": "09:30", "zone": "Europe/Berlin", "every_weeks": "1", "group_size": "3",
@@ -287,7 +290,7 @@ func TestSettingsFormProblems(t *testing.T) {
 	if !strings.Contains(problems["channel"], "/invite @ritualbot") {
 		t.Errorf("a channel without the bot: problems %v", problems)
 	}
-	if h.main.Scheduler.Has("coffee", "C09NOBOT") || h.main.Scheduler.Has("feedback", demoGeneral) {
+	if h.main.Scheduler.Has("coffee", "C09NOBOT") || h.main.Scheduler.Has("coffee", demoGeneral) {
 		t.Error("a form with problems changed the schedule")
 	}
 }

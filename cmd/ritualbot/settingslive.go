@@ -172,8 +172,12 @@ type settingsAdmin struct{ m *Main }
 
 // Kinds implements bot.SettingsAdmin.
 func (a settingsAdmin) Kinds() []bot.SettingOption {
+	m := a.m
 	out := make([]bot.SettingOption, 0, len(ritualNames))
 	for _, r := range ritualNames {
+		if r == "feedback" && len(m.settings.file.Feedback) == 0 {
+			continue // see errFeedbackNeedsFile
+		}
 		out = append(out, bot.SettingOption{Value: r, Label: r})
 	}
 	return out
@@ -215,6 +219,9 @@ func (a settingsAdmin) Save(ctx context.Context, by, ritual, channel string, val
 	m := a.m
 	m.settings.mu.Lock()
 	defer m.settings.mu.Unlock()
+	if ritual == "feedback" && len(m.settings.file.Feedback) == 0 {
+		return map[string]string{"": errFeedbackNeedsFile.Error()}, nil
+	}
 	cur := m.settings.cfg
 	base := map[string]any{}
 	var old reflect.Value
