@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"strings"
@@ -65,7 +66,7 @@ type SettingField struct {
 	Value string
 	// Options are a FieldSelect's choices.
 	Options []SettingOption
-	// Hint is shown under the input.
+	// Hint is shown under the input; a FieldCheck's is the text beside its box.
 	Hint     string
 	Optional bool
 }
@@ -231,7 +232,8 @@ func fieldInput(f SettingField) *slack.InputBlock {
 		sel.InitialOption = initial
 		el = sel
 	case FieldCheck:
-		opt := slack.NewOptionBlockObject("true", plain(truncateText(f.Label, 75)), nil)
+		opt := slack.NewOptionBlockObject("true", plain(truncateText(cmp.Or(f.Hint, f.Label), 75)), nil)
+		hint = nil // the box's own text says it
 		box := slack.NewCheckboxGroupsBlockElement(f.Key, opt)
 		if f.Value == "true" {
 			box.InitialOptions = []*slack.OptionBlockObject{opt}

@@ -12,7 +12,8 @@ import (
 	"github.com/ritualbot/ritualbot/store"
 )
 
-// cliWorkspace writes a configuration file with coffee in C0FILE1, and a database where an
+// cliWorkspace writes a configuration file with coffee in C0FILE1 and feedback in C0FILE2 (so
+// that feedback may be set up in Slack too), and a database where an
 // admin set up feedback in C0SLACK1 and paused an icebreaker in C0SLACK2.
 func cliWorkspace(t *testing.T) string {
 	t.Helper()
@@ -36,7 +37,8 @@ func cliWorkspace(t *testing.T) string {
 	}
 	db.Close()
 	path := filepath.Join(dir, "ritualbot.yaml")
-	text := "admins: [U0ANA]\nstore:\n  path: " + dbPath + "\ncoffee:\n  - channel: C0FILE1\n    schedule: \"CRON_TZ=Europe/Berlin 0 9 * * MON\"\n"
+	text := "admins: [U0ANA]\nstore:\n  path: " + dbPath + "\ncoffee:\n  - channel: C0FILE1\n    schedule: \"CRON_TZ=Europe/Berlin 0 9 * * MON\"\n" +
+		"feedback:\n  - channel: C0FILE2\n    schedule: \"0 9 1 * *\"\n"
 	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -79,7 +81,7 @@ func TestExportConfigReadsBackTheSame(t *testing.T) {
 	if len(back.Coffee) != 1 || back.Coffee[0].Channel != "C0FILE1" || len(back.Icebreakers) != 0 {
 		t.Errorf("exported coffee %+v, icebreakers %+v", back.Coffee, back.Icebreakers)
 	}
-	if len(back.Feedback) != 1 || back.Feedback[0].MinAnswers != 4 || back.Feedback[0].EveryWeeks != 2 || back.Feedback[0].Schedule != "CRON_TZ=Europe/Berlin 0 15 * * FRI" {
+	if len(back.Feedback) != 2 || back.Feedback[1].MinAnswers != 4 || back.Feedback[1].EveryWeeks != 2 || back.Feedback[1].Schedule != "CRON_TZ=Europe/Berlin 0 15 * * FRI" {
 		t.Errorf("exported feedback %+v", back.Feedback)
 	}
 	if !reflect.DeepEqual(back.Admins, []string{"U0ANA", "U0BEN"}) {

@@ -149,8 +149,8 @@ var everyWeeksOptions = []bot.SettingOption{{Value: "1", Label: "every week"}, {
 
 // ritualFields are each ritual's own fields, under the file's keys, without values.
 func ritualFields(ritual string) []bot.SettingField {
-	check := func(key, label string) bot.SettingField {
-		return bot.SettingField{Key: key, Label: label, Kind: bot.FieldCheck}
+	check := func(key, label, text string) bot.SettingField {
+		return bot.SettingField{Key: key, Label: label, Kind: bot.FieldCheck, Hint: text}
 	}
 	switch ritual {
 	case "coffee":
@@ -158,19 +158,19 @@ func ritualFields(ritual string) []bot.SettingField {
 			{Key: "group_size", Label: "People per group", Kind: bot.FieldSelect, Options: choices("2", "3", "4")},
 			{Key: "follow_up_after", Label: "Ask \"did you meet?\" after", Kind: bot.FieldText, Optional: true,
 				Hint: "e.g. 3d or 72h; empty means half the round"},
-			check("opt_in", "People join with the slash command (otherwise every member takes part)"),
-			check("guests", "Guest accounts take part"),
-			check("summary", "Post one line in the channel after each round"),
+			check("opt_in", "Opt-in", "People join with the slash command (otherwise every member takes part)"),
+			check("guests", "Guests", "Guest accounts take part"),
+			check("summary", "Summary", "Post one line in the channel after each round"),
 		}
 	case "icebreaker":
 		return []bot.SettingField{
 			{Key: "close_after", Label: "Close the round after", Kind: bot.FieldSelect, Options: choices("2h", "6h", "12h", "1d", "2d", "3d")},
-			check("approval", "Suggested questions wait for an admin's approval"),
+			check("approval", "Approval", "Suggested questions wait for an admin's approval"),
 		}
 	case "digest":
 		return []bot.SettingField{
-			check("local_time", "Ask each person at that time in their own time zone"),
-			check("guests", "Guest accounts are asked too"),
+			check("local_time", "Local time", "Ask each person at that time in their own time zone"),
+			check("guests", "Guests", "Guest accounts are asked too"),
 		}
 	case "feedback":
 		return []bot.SettingField{
@@ -238,7 +238,7 @@ func (a settingsAdmin) Form(ritual, channel string) (bot.SettingsForm, error) {
 		bot.SettingField{Key: fieldZone, Label: "Time zone", Kind: bot.FieldSelect, Options: zoneOptions(post.zone), Value: post.zone},
 		bot.SettingField{Key: "every_weeks", Label: "How often", Kind: bot.FieldSelect, Options: everyWeeksOptions, Value: fmt.Sprint(values["every_weeks"])})
 	for _, f := range ritualFields(ritual) {
-		if v, ok := values[f.Key]; ok {
+		if v, ok := values[f.Key]; ok && !(f.Optional && channel == "") { // a new form leaves defaults empty
 			f.Value = fmt.Sprint(v)
 			if p, ok := v.(*bool); ok && p != nil {
 				f.Value = strconv.FormatBool(*p)
