@@ -171,8 +171,14 @@ func (s Digest) SaveUpdate(u digest.Update) (digest.Update, error) {
 			if !prev.First.IsZero() {
 				u.First = prev.First
 			}
+			if err := unindexForRetention(tx, retainUpdate, prev.At, k); err != nil {
+				return err
+			}
 		}
 		if err := digestPut(b, k, u); err != nil {
+			return err
+		}
+		if err := indexForRetention(tx, retainUpdate, u.At, k); err != nil {
 			return err
 		}
 		return tx.Bucket(bucketDigestUserWeeks).Put(digestKey(u.Channel, u.User, u.Week), []byte{})
@@ -253,6 +259,9 @@ func (s Digest) AddKudos(k digest.Kudos, msgs []rituals.Message) error {
 		if err := digestPut(tx.Bucket(bucketDigestKudos), key, k); err != nil {
 			return err
 		}
+		if err := indexForRetention(tx, retainKudos, k.At, key); err != nil {
+			return err
+		}
 		return enqueue(tx, s.db.Now(), msgs)
 	})
 }
@@ -272,6 +281,9 @@ func digestAsk(tx *bolt.Tx, now time.Time, asks []digest.Ask) ([]string, error) 
 			continue
 		}
 		if err := digestPut(asked, k, a.Asked); err != nil {
+			return nil, err
+		}
+		if err := indexForRetention(tx, retainAsk, a.At, k); err != nil {
 			return nil, err
 		}
 		users = append(users, a.User)

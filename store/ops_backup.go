@@ -65,15 +65,16 @@ func verifyFile(path, role string) error {
 	return b.View(func(tx *bolt.Tx) error { return checkRitualbot(tx, role+" "+path) })
 }
 
-// checkRitualbot checks, inside tx, the schema, the registered buckets and bbolt's page
-// structure; name names the file in errors.
+// checkRitualbot checks, inside tx, the schema, the registered buckets (those its schema has) and
+// bbolt's page structure; name names the file in errors.
 func checkRitualbot(tx *bolt.Tx, name string) error {
 	if err := checkSchema(tx, name); err != nil {
 		return err
 	}
+	version := binary.BigEndian.Uint64(tx.Bucket(bucketMeta).Get(keySchema)) // checked above
 	var missing []string
 	for _, b := range buckets {
-		if tx.Bucket(b) == nil {
+		if tx.Bucket(b) == nil && version >= uint64(bucketSchema[string(b)]) {
 			missing = append(missing, string(b))
 		}
 	}

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -70,24 +69,8 @@ func opsRawEdit(t *testing.T, path string, fn func(tx *bolt.Tx) error) {
 func TestBackupIsConsistentWhileWritersRun(t *testing.T) {
 	db := opsOpen(t).db
 	dir := t.TempDir()
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for i := 0; ; i++ {
-			select {
-			case <-stop:
-				return
-			default:
-			}
-			// Each Enqueue writes the item and its key in one transaction.
-			if err := db.Enqueue(opsNote(fmt.Sprintf("n/%06d", i), opsAlice)); err != nil {
-				t.Error(err)
-				return
-			}
-		}
-	}()
+	// Each Enqueue writes the item and its key in one transaction.
+	stop := opsWriting(t, func(i int) error { return db.Enqueue(opsNote(fmt.Sprintf("n/%06d", i), opsAlice)) })
 	for i := range 3 {
 		time.Sleep(20 * time.Millisecond)
 		path := filepath.Join(dir, fmt.Sprintf("b%d.db", i))
@@ -111,8 +94,7 @@ func TestBackupIsConsistentWhileWritersRun(t *testing.T) {
 			t.Fatalf("backup %d holds %d items and %d keys", i, items, keys)
 		}
 	}
-	close(stop)
-	wg.Wait()
+	stop()
 	var buf bytes.Buffer
 	n, err := db.Backup(&buf)
 	if err != nil || n != int64(buf.Len()) || n == 0 {

@@ -10,10 +10,6 @@ import (
 	berrors "go.etcd.io/bbolt/errors"
 )
 
-// compactTxMaxSize bounds the bytes copied per transaction while compacting, so a large database
-// does not need a transaction of its own size in memory.
-const compactTxMaxSize = 64 << 20
-
 // Compact rewrites the database file at path without its free pages, for a stopped bot: bbolt
 // files never shrink by themselves, and free pages keep the bytes of deleted records (erased
 // people, pruned history) until they are reused. It returns the file's size before and after.
@@ -75,25 +71,22 @@ func Compact(path string) (before, after int64, err error) {
 	return fi.Size(), nfi.Size(), nil
 }
 
-// compactInto writes a compacted copy of src into the new file tmp, syncs it, and checks that it
-// holds exactly what src holds.
+// compactInto writes a compacted copy of src into the new file tmp (writeCompacted: bounded
+// memory, synced), and checks that it holds exactly what src holds.
 func compactInto(tmp string, src *bolt.DB) error {
-	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{NoSync: true, Timeout: opsLockTimeout})
+	if err := writeCompacted(src, tmp); err != nil {
+		return err
+	}
+	dst, err := bolt.Open(tmp, 0o600, &bolt.Options{ReadOnly: true, Timeout: opsLockTimeout})
 	if err != nil {
 		return err
 	}
-	err = bolt.Compact(dst, src, compactTxMaxSize)
-	if err == nil {
-		err = dst.Sync()
-	}
-	if err == nil {
-		err = dst.View(func(dtx *bolt.Tx) error {
-			if err := checkPages(dtx, "compacted copy"); err != nil {
-				return err
-			}
-			return src.View(func(stx *bolt.Tx) error { return sameBuckets(stx.Cursor(), dtx.Cursor(), stx.Bucket, dtx.Bucket, "") })
-		})
-	}
+	err = dst.View(func(dtx *bolt.Tx) error {
+		if err := checkPages(dtx, "compacted copy"); err != nil {
+			return err
+		}
+		return src.View(func(stx *bolt.Tx) error { return sameBuckets(stx.Cursor(), dtx.Cursor(), stx.Bucket, dtx.Bucket, "") })
+	})
 	if cerr := dst.Close(); err == nil {
 		err = cerr
 	}

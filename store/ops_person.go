@@ -141,6 +141,12 @@ var personBuckets = []personBucket{
 	{name: bucketSettings, values: true,
 		how:    "rituals' settings name the admin who changed them and feedback responders, and admins added in Slack: taken off the admins; elsewhere the id becomes ForgottenUser",
 		forget: forgetSettings},
+
+	// Last: the index of the records above that retention removes.
+	{name: bucketRetention, keys: true, valueText: noText,
+		how: "kind/time/record key of updates, asks, kudos, delivery and run records, for retention: " +
+			"entries naming the person, and those of records deleted above, are deleted",
+		forget: forgetRetentionEntries},
 }
 
 // noText says a key or a value has no text part: it is never searched for ids.

@@ -1,14 +1,11 @@
 package store
 
 import (
-	"encoding/json"
+	"bytes"
 	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/ritualbot/ritualbot/rituals/coffee"
-	"github.com/ritualbot/ritualbot/rituals/digest"
 )
 
 // Retention says how long history is kept; a zero duration keeps it forever.
@@ -59,38 +56,57 @@ type PruneReport struct {
 // later one, is posted in the channel, and each channel's latest coffee round stays (its
 // follow-up and "did you meet?" answers may still come). Run records, the outbox, tasks, rotation
 // marks, memberships and feedback are never touched.
+//
+// It reads only what expired: the digest's records through their entries in bucketRetention,
+// coffee rounds through their keys (which start with the channel and the time); nothing is
+// decoded. Records a guard keeps are looked at again the next night, by their index entry only.
 func (db *DB) Prune(now time.Time, r Retention) (PruneReport, error) {
 	if err := r.Validate(); err != nil {
 		return PruneReport{}, err
 	}
 	var rep PruneReport
 	err := db.bolt.Update(func(tx *bolt.Tx) error {
-		rep = PruneReport{}
-		posted := latestPosted(tx)
-		// prunable reports whether a record of channel's week saved at "at" may go.
-		prunable := func(limit time.Duration, channel, week string, at time.Time) bool {
-			last, ok := posted[channel]
-			return limit > 0 && ok && week <= last && at.Before(now.Add(-limit))
-		}
 		var err error
-		if rep.Updates, err = pruneUpdates(tx, func(u digest.Update) bool { return prunable(r.Checkins, u.Channel, u.Week, u.At) }); err != nil {
-			return fmt.Errorf("prune digest updates: %w", err)
-		}
-		if rep.Asks, err = pruneJSON(tx.Bucket(bucketDigestAsked), func(_ []byte, a digest.Asked) bool { return prunable(r.Checkins, a.Channel, a.Week, a.At) }); err != nil {
-			return fmt.Errorf("prune digest asks: %w", err)
-		}
-		if rep.Kudos, err = pruneJSON(tx.Bucket(bucketDigestKudos), func(_ []byte, k digest.Kudos) bool { return prunable(r.Kudos, k.Channel, k.Week, k.At) }); err != nil {
-			return fmt.Errorf("prune kudos: %w", err)
-		}
-		if r.Coffee > 0 {
-			if rep.CoffeeRounds, err = pruneCoffeeRounds(tx, now.Add(-r.Coffee)); err != nil {
-				return fmt.Errorf("prune coffee rounds: %w", err)
-			}
-		}
-		return nil
+		rep, err = prune(tx, now, r)
+		return err
 	})
 	if err != nil {
 		return PruneReport{}, err
+	}
+	return rep, nil
+}
+
+// prune is Prune inside tx.
+func prune(tx *bolt.Tx, now time.Time, r Retention) (PruneReport, error) {
+	var rep PruneReport
+	posted := latestPosted(tx)
+	// keep reports whether the week of a "channel/week/…" key still waits for its digest.
+	keep := func(key []byte) bool {
+		channel, rest, _ := bytes.Cut(key, []byte("/"))
+		week, _, _ := bytes.Cut(rest, []byte("/"))
+		last, ok := posted[string(channel)]
+		return !ok || string(week) > last
+	}
+	asked, kudos := tx.Bucket(bucketDigestAsked), tx.Bucket(bucketDigestKudos)
+	var err error
+	if r.Checkins > 0 {
+		cutoff := now.Add(-r.Checkins)
+		if rep.Updates, err = pruneIndexed(tx, retainUpdate, cutoff, keep, func(k []byte) (bool, error) { return deleteUpdate(tx, k) }); err != nil {
+			return PruneReport{}, fmt.Errorf("prune digest updates: %w", err)
+		}
+		if rep.Asks, err = pruneIndexed(tx, retainAsk, cutoff, keep, deleteRecord(asked)); err != nil {
+			return PruneReport{}, fmt.Errorf("prune digest asks: %w", err)
+		}
+	}
+	if r.Kudos > 0 {
+		if rep.Kudos, err = pruneIndexed(tx, retainKudos, now.Add(-r.Kudos), keep, deleteRecord(kudos)); err != nil {
+			return PruneReport{}, fmt.Errorf("prune kudos: %w", err)
+		}
+	}
+	if r.Coffee > 0 {
+		if rep.CoffeeRounds, err = pruneCoffeeRounds(tx, now.Add(-r.Coffee)); err != nil {
+			return PruneReport{}, fmt.Errorf("prune coffee rounds: %w", err)
+		}
 	}
 	return rep, nil
 }
@@ -108,90 +124,74 @@ func latestPosted(tx *bolt.Tx) map[string]string {
 	return out
 }
 
-// pruneJSON deletes the records of b, decoded as T, for which old is true, and counts them.
-func pruneJSON[T any](b *bolt.Bucket, old func(k []byte, rec T) bool) (int, error) {
-	var keys [][]byte
-	err := b.ForEach(func(k, v []byte) error {
-		if v == nil {
-			return nil
-		}
-		var rec T
-		if err := json.Unmarshal(v, &rec); err != nil {
-			return fmt.Errorf("record %q: %w", k, err)
-		}
-		if old(k, rec) {
-			keys = append(keys, clone(k))
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
+// deleteUpdate deletes the update or skip under "channel/week/user" and its entry in the index
+// of a person's weeks, and reports whether it was there.
+func deleteUpdate(tx *bolt.Tx, key []byte) (bool, error) {
+	updates := tx.Bucket(bucketDigestUpdates)
+	if updates.Get(key) == nil {
+		return false, nil
 	}
-	return len(keys), deleteKeys(b, keys)
-}
-
-// pruneUpdates deletes the updates for which old is true, and their entries in the index of a
-// person's weeks.
-func pruneUpdates(tx *bolt.Tx, old func(digest.Update) bool) (int, error) {
-	index := tx.Bucket(bucketDigestUserWeeks)
-	var gone []digest.Update
-	n, err := pruneJSON(tx.Bucket(bucketDigestUpdates), func(_ []byte, u digest.Update) bool {
-		if old(u) {
-			gone = append(gone, u)
-			return true
-		}
-		return false
-	})
-	if err != nil {
-		return 0, err
+	p := personKeyParts(key)
+	if len(p) != 3 {
+		return false, fmt.Errorf("digest update key %q is malformed", key)
 	}
-	for _, u := range gone {
-		if err := index.Delete(digestKey(u.Channel, u.User, u.Week)); err != nil {
-			return 0, err
-		}
+	if err := updates.Delete(key); err != nil {
+		return false, err
 	}
-	return n, nil
+	return true, tx.Bucket(bucketDigestUserWeeks).Delete(digestKey(p[0], p[2], p[1]))
 }
 
 // pruneCoffeeRounds deletes the rounds started before cutoff, except each channel's latest, and
-// their entries in the index of round ids.
+// their entries in the index of round ids. It reads keys only ("channel/at/round id"; a
+// channel's keys sort by time), and only a channel's rounds up to the first one it keeps.
 func pruneCoffeeRounds(tx *bolt.Tx, cutoff time.Time) (int, error) {
 	rounds, index := tx.Bucket(bucketCoffeeRounds), tx.Bucket(bucketCoffeeRoundKeys)
-	type old struct {
-		key         []byte
-		id, channel string
+	var gone [][]byte
+	c := rounds.Cursor()
+	for k, _ := c.First(); k != nil; {
+		channel, _, _ := bytes.Cut(k, []byte("/"))
+		prefix := append(clone(channel), '/')
+		var old [][]byte
+		for ; k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			at, _, err := coffeeRoundKeyParts(k)
+			if err != nil {
+				return 0, err
+			}
+			if !at.Before(cutoff) {
+				break
+			}
+			old = append(old, clone(k))
+		}
+		if k == nil || !bytes.HasPrefix(k, prefix) {
+			old = old[:max(len(old)-1, 0)] // every round is old: the latest stays
+		}
+		gone = append(gone, old...)
+		// On to the next channel: '0' is the byte after '/'.
+		k, _ = c.Seek(append(clone(channel), '0'))
 	}
-	var gone []old
-	latest := map[string][]byte{} // channel → key of its latest round
-	err := rounds.ForEach(func(k, v []byte) error {
-		var r coffee.Round
-		if err := json.Unmarshal(v, &r); err != nil {
-			return fmt.Errorf("coffee round %q: %w", k, err)
-		}
-		// Keys sort by channel, then time: the last one seen per channel is its latest.
-		latest[r.Channel] = clone(k)
-		if r.At.Before(cutoff) {
-			gone = append(gone, old{clone(k), r.ID, r.Channel})
-		}
-		return nil
-	})
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, o := range gone {
-		if string(latest[o.channel]) == string(o.key) {
-			continue
-		}
-		if err := rounds.Delete(o.key); err != nil {
+	for _, k := range gone {
+		_, id, _ := coffeeRoundKeyParts(k)
+		if err := rounds.Delete(k); err != nil {
 			return 0, err
 		}
-		if string(index.Get([]byte(o.id))) == string(o.key) {
-			if err := index.Delete([]byte(o.id)); err != nil {
+		if bytes.Equal(index.Get(id), k) {
+			if err := index.Delete(id); err != nil {
 				return 0, err
 			}
 		}
-		n++
 	}
-	return n, nil
+	return len(gone), nil
+}
+
+// coffeeRoundKeyParts returns the time and the round id in a key of bucketCoffeeRounds.
+func coffeeRoundKeyParts(k []byte) (time.Time, []byte, error) {
+	parts := bytes.SplitN(k, []byte("/"), 3)
+	if len(parts) != 3 {
+		return time.Time{}, nil, fmt.Errorf("coffee round key %q is malformed", k)
+	}
+	at, err := time.Parse(time.RFC3339Nano, string(parts[1]))
+	if err != nil {
+		return time.Time{}, nil, fmt.Errorf("coffee round key %q: %w", k, err)
+	}
+	return at, parts[2], nil
 }

@@ -187,7 +187,10 @@ func (db *DB) Delivered(key string, d rituals.Delivery) error {
 		if err != nil {
 			return err
 		}
-		return tx.Bucket(bucketOutboxDone).Put([]byte(key), v)
+		if err := tx.Bucket(bucketOutboxDone).Put([]byte(key), v); err != nil {
+			return err
+		}
+		return indexForRetention(tx, retainDelivery, d.At, []byte(key))
 	})
 }
 

@@ -1,12 +1,10 @@
 package store
 
 import (
-	"encoding/json"
+	"fmt"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // EngineHistory is how long the engine remembers delivered messages and past runs. Older delivery
@@ -16,42 +14,23 @@ const EngineHistory = 180 * 24 * time.Hour
 
 // PruneEngine removes delivery records and run records older than keep at now, in one
 // transaction, and returns how many of each it removed. The latest run mark of each job is kept.
+// Like Prune, it reads only what expired, through bucketRetention.
 func (db *DB) PruneEngine(now time.Time, keep time.Duration) (deliveries, runs int, err error) {
-	cutoff := now.Add(-keep)
 	err = db.bolt.Update(func(tx *bolt.Tx) error {
-		var stale [][]byte
-		if err := tx.Bucket(bucketOutboxDone).ForEach(func(k, v []byte) error {
-			var d rituals.Delivery
-			if json.Unmarshal(v, &d) == nil && !d.At.IsZero() && d.At.Before(cutoff) {
-				stale = append(stale, clone(k))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range stale {
-			if err := tx.Bucket(bucketOutboxDone).Delete(k); err != nil {
-				return err
-			}
-		}
-		deliveries = len(stale)
-		stale = stale[:0]
-		if err := tx.Bucket(bucketRuns).ForEach(func(k, v []byte) error {
-			var r runRecord
-			if json.Unmarshal(v, &r) == nil && !r.At.IsZero() && r.At.Before(cutoff) {
-				stale = append(stale, clone(k))
-			}
-			return nil
-		}); err != nil {
-			return err
-		}
-		for _, k := range stale {
-			if err := tx.Bucket(bucketRuns).Delete(k); err != nil {
-				return err
-			}
-		}
-		runs = len(stale)
-		return nil
+		deliveries, runs, err = pruneEngine(tx, now.Add(-keep))
+		return err
 	})
 	return deliveries, runs, err
+}
+
+// pruneEngine is PruneEngine inside tx, for records dated before cutoff.
+func pruneEngine(tx *bolt.Tx, cutoff time.Time) (deliveries, runs int, err error) {
+	always := func([]byte) bool { return false }
+	if deliveries, err = pruneIndexed(tx, retainDelivery, cutoff, always, deleteRecord(tx.Bucket(bucketOutboxDone))); err != nil {
+		return 0, 0, fmt.Errorf("prune delivery records: %w", err)
+	}
+	if runs, err = pruneIndexed(tx, retainRun, cutoff, always, deleteRecord(tx.Bucket(bucketRuns))); err != nil {
+		return 0, 0, fmt.Errorf("prune run records: %w", err)
+	}
+	return deliveries, runs, nil
 }

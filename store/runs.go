@@ -101,6 +101,9 @@ func recordRun(tx *bolt.Tx, key schedule.Key, rec runRecord) error {
 	if err := runs.Put(k, v); err != nil {
 		return err
 	}
+	if err := indexForRetention(tx, retainRun, rec.At, k); err != nil {
+		return err
+	}
 	last := tx.Bucket(bucketRunLast)
 	lk := []byte(key.Ritual + "/" + key.Channel)
 	if prev := last.Get(lk); prev != nil {

@@ -69,6 +69,9 @@ var _ = registerBuckets(bucketMeta)
 var migrations = []func(tx *bolt.Tx) error{
 	// 1: the first schema; nothing to convert.
 	func(*bolt.Tx) error { return nil },
+	// 2: the retention index (bucketRetention): digest updates, asks and kudos, delivery and run
+	// records, by time.
+	migrateRetentionIndex,
 }
 
 // SchemaVersion is the schema this binary writes.
