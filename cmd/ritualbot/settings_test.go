@@ -335,3 +335,51 @@ func TestTheLastAdminStays(t *testing.T) {
 		t.Error("the last admin is gone")
 	}
 }
+
+// Pause keeps the settings but stops the runs; Resume brings them back; Remove forgets them. The
+// other admins hear of each.
+func TestPauseResumeAndRemove(t *testing.T) {
+	clock := sundayNoon(t)
+	h := settingsBot(t, clock)
+	if got := h.command(demoAdmin, "admins add <@U02RAJ>"); !strings.Contains(got, "now an admin") {
+		t.Fatal(got)
+	}
+	h.setUpCoffee()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	click := func(actionID string) {
+		t.Helper()
+		h.home(demoAdmin)
+		if _, err := h.fake.ClickButton(ctx, demoAdmin, slackfake.Location{Home: true}, actionID); err != nil {
+			t.Fatalf("click %s: %v", actionID, err)
+		}
+	}
+	click("settings.pause#coffee/" + demoCoffee)
+	if err := waitFor(ctx, func() bool { return !h.main.Scheduler.Has("coffee", demoCoffee) }); err != nil {
+		t.Fatal("pausing left coffee scheduled")
+	}
+	if home := h.home(demoAdmin); !strings.Contains(home, "_Paused._") || !strings.Contains(home, "settings.resume#coffee/"+demoCoffee) {
+		t.Errorf("the Home tab of a paused ritual:\n%s", home)
+	}
+	click("settings.resume#coffee/" + demoCoffee)
+	if err := waitFor(ctx, func() bool { return h.main.Scheduler.Has("coffee", demoCoffee) }); err != nil {
+		t.Fatal("resuming did not schedule coffee again")
+	}
+	click("settings.remove#coffee/" + demoCoffee)
+	if err := waitFor(ctx, func() bool { return !h.main.Scheduler.Has("coffee", demoCoffee) }); err != nil {
+		t.Fatal("removing left coffee scheduled")
+	}
+	if _, ok, _ := h.main.DB.Settings().Get("coffee", demoCoffee); ok {
+		t.Error("removed settings are still stored")
+	}
+	var texts []string
+	for _, m := range h.botDMs("U02RAJ", 5) {
+		texts = append(texts, m.Text)
+	}
+	got := strings.Join(texts, "\n")
+	for _, want := range []string{"set up coffee in <#" + demoCoffee + ">: Tuesdays 10:00 Europe/Berlin.", "paused coffee", "resumed coffee", "removed coffee from"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the other admin was not told %q:\n%s", want, got)
+		}
+	}
+}
