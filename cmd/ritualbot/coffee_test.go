@@ -30,16 +30,7 @@ func coffeeBot(t *testing.T, clock *virtualClock, edit func(*CoffeeConfig)) *har
 // latestRound waits for the n-th coffee round in #general and returns it.
 func (h *harness) latestRound(n int) coffee.Round {
 	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var rounds []coffee.Round
-	if err := waitFor(ctx, func() bool {
-		rounds, _ = h.main.DB.Coffee().Rounds(demoGeneral, 0)
-		return len(rounds) >= n
-	}); err != nil {
-		h.t.Fatalf("want %d coffee rounds, have %d\nlogs:\n%s", n, len(rounds), h.logs.String())
-	}
-	return rounds[0]
+	return h.roundsIn(demoGeneral, n)[0]
 }
 
 // intros waits for one intro in each group's DM and returns them by group id.
