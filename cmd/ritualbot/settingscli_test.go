@@ -52,6 +52,17 @@ func TestCheckShowsSettingsWithTheirSource(t *testing.T) {
 	if err := runMain(t.Context(), []string{"check", "-config", path}, &out, &errOut); err != nil {
 		t.Fatalf("check: %v\n%s", err, errOut.String())
 	}
+	out.Reset()
+	if err := runMain(t.Context(), []string{"status", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("status: %v\n%s", err, errOut.String())
+	}
+	if want := "feedback in C0SLACK1: Fridays 15:00 Europe/Berlin, every 2 weeks (set up in Slack by U0ANA on 2026-11-29)"; !strings.Contains(out.String(), want) {
+		t.Errorf("status lacks %q:\n%s", want, out.String())
+	}
+	out.Reset()
+	if err := runMain(t.Context(), []string{"check", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("check: %v", err)
+	}
 	for _, want := range []string{
 		"coffee in C0FILE1 (CRON_TZ=Europe/Berlin 0 9 * * MON; configuration file)",
 		"feedback in C0SLACK1 (CRON_TZ=Europe/Berlin 0 15 * * FRI every 2 weeks from the week of 2024-01-01; set up in Slack by U0ANA on 2026-11-29)",

@@ -26,6 +26,8 @@ const (
 	fieldZone        = "zone"
 	fieldCheckinDay  = "checkin_day"
 	fieldCheckinTime = "checkin_time"
+	// fieldWhole is where a problem of the whole form shows: on its first field every form has.
+	fieldWhole = fieldDay
 )
 
 // weekdays are the days a schedule can name, as cron writes them and as people read them.
@@ -304,7 +306,7 @@ func formProblems(ritual string, byKey map[string]string) map[string]string {
 			if key != "" {
 				msg = key + ": " + msg
 			}
-			key = ""
+			key = fieldWhole
 		}
 		if out[key] != "" {
 			msg = out[key] + "; " + msg

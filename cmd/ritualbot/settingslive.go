@@ -220,7 +220,7 @@ func (a settingsAdmin) Save(ctx context.Context, by, ritual, channel string, val
 	m.settings.mu.Lock()
 	defer m.settings.mu.Unlock()
 	if ritual == "feedback" && len(m.settings.file.Feedback) == 0 {
-		return map[string]string{"": errFeedbackNeedsFile.Error()}, nil
+		return map[string]string{fieldWhole: errFeedbackNeedsFile.Error()}, nil
 	}
 	cur := m.settings.cfg
 	base := map[string]any{}
@@ -228,10 +228,10 @@ func (a settingsAdmin) Save(ctx context.Context, by, ritual, channel string, val
 	if channel != "" {
 		e, ok := entryIn(cur, ritual, channel)
 		if !ok {
-			return map[string]string{"": fmt.Sprintf("%s no longer runs in that channel; open the Home tab again.", ritual)}, nil
+			return map[string]string{fieldWhole: fmt.Sprintf("%s no longer runs in that channel; open the Home tab again.", ritual)}, nil
 		}
 		if !channelOf(e).slackManaged() {
-			return map[string]string{"": "This channel is managed in the configuration file; change it there."}, nil
+			return map[string]string{fieldWhole: "This channel is managed in the configuration file; change it there."}, nil
 		}
 		old, base = e, entryMap(e)
 	} else {
