@@ -383,3 +383,56 @@ func TestPauseResumeAndRemove(t *testing.T) {
 		}
 	}
 }
+
+// A change while a round is being made lets that round finish with the settings it started with;
+// the next round uses the new ones, and nothing runs twice.
+func TestChangeDuringARunFinishesItAsPlanned(t *testing.T) {
+	clock := sundayNoon(t)
+	h := settingsBot(t, clock)
+	h.setUpCoffee() // Tuesdays 10:00, pairs
+	h.home(demoAdmin)
+	berlin := mustZone(t, "Europe/Berlin")
+	// Looking people up is slow today: the run takes seconds, and the change comes in between.
+	for _, method := range []string{"users.list", "users.info"} {
+		h.fake.SetLatency(method, 400*time.Millisecond) // for each of the 9 people
+	}
+	clock.Set(time.Date(2026, 12, 1, 10, 0, 30, 0, berlin))
+	tuesday := "coffee/" + demoCoffee + "/2026-12-01T10:00"
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := waitFor(ctx, func() bool { return strings.Contains(h.logs.String(), "catching up a late run") }); err != nil {
+		t.Fatalf("Tuesday's round did not start; logs:\n%s", h.logs.String())
+	}
+	if problems := h.settingsForm(demoAdmin, "settings.edit#coffee/"+demoCoffee, map[string]string{"day": "WED", "group_size": "3"}); len(problems) > 0 {
+		t.Fatalf("changing coffee: %v", problems)
+	}
+	rounds := h.roundsIn(demoCoffee, 1)
+	for _, method := range []string{"users.list", "users.info"} {
+		h.fake.SetLatency(method, 0)
+	}
+	logs := h.logs.String()
+	changed := strings.LastIndex(logs, `msg="settings changed in Slack"`)
+	ran := strings.Index(logs, "msg=ran component=schedule ritual=coffee channel="+demoCoffee+" key="+tuesday)
+	if changed < 0 || ran < changed {
+		t.Fatalf("the change did not come while Tuesday's round ran (changed at %d, ran at %d); logs:\n%s", changed, ran, logs)
+	}
+	pairs := 0
+	for _, g := range rounds[0].Groups {
+		if len(g.Members) == 2 {
+			pairs++
+		}
+	}
+	if len(rounds) != 1 || rounds[0].ID != tuesday || pairs == 0 {
+		t.Errorf("Tuesday's round = %+v; want it made as planned, in pairs", rounds)
+	}
+	clock.Set(time.Date(2026, 12, 2, 10, 0, 30, 0, berlin))
+	rounds = h.roundsIn(demoCoffee, 2)
+	if len(rounds) != 2 || !strings.HasSuffix(rounds[0].ID, "2026-12-02T10:00") {
+		t.Fatalf("rounds = %+v; want Tuesday's and Wednesday's", rounds)
+	}
+	for _, g := range rounds[0].Groups {
+		if len(g.Members) != 3 {
+			t.Errorf("Wednesday's round has a group of %d; the change asked for 3", len(g.Members))
+		}
+	}
+}
