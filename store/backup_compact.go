@@ -65,7 +65,7 @@ func (db *DB) CompactBackup(w io.Writer) (int64, error) {
 // compactLive copies db's live records into the empty file at path (see writeCompacted) and
 // returns the copy's size.
 func compactLive(db *DB, path string) (int64, error) {
-	if err := writeCompacted(db.bolt, path); err != nil {
+	if err := writeCompacted(db.bolt.DB, path); err != nil {
 		return 0, err
 	}
 	fi, err := os.Stat(path)

@@ -448,7 +448,7 @@ func TestCompactRefusesALiveOrForeignFileAndLeavesIt(t *testing.T) {
 	if got, _ := os.ReadFile(notes); !bytes.Equal(got, content) {
 		t.Error("the foreign file was changed")
 	}
-	if _, _, err := Compact(filepath.Join(dir, "none.db")); err == nil || !strings.Contains(err.Error(), "does not exist") {
+	if _, _, err := Compact(filepath.Join(dir, "none.db")); err == nil || !strings.Contains(err.Error(), "no database exists at") {
 		t.Errorf("missing file: %v", err)
 	}
 	if left := opsTempLeft(t, dir); len(left) > 0 {

@@ -2,12 +2,10 @@ package store
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"os"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // Compact rewrites the database file at path without its free pages, for a stopped bot: bbolt
@@ -15,8 +13,8 @@ import (
 // people, pruned history) until they are reused. It returns the file's size before and after.
 //
 // The file is opened read-only, waiting at most a second for its lock, so a running bot gives the
-// error Open gives ("database PATH is in use by another process"); the lock is held until the new
-// file is in place. The compacted copy is written to a temporary file next to path, synced,
+// error Open gives ("database PATH is in use by another process"), and a damaged one ErrDamaged;
+// the lock is held until the new file is in place. The compacted copy is written to a temporary file next to path, synced,
 // compared key by key with the original, given the original's permissions and owner, then
 // renamed over it: on any failure the original is left untouched.
 func Compact(path string) (before, after int64, err error) {
@@ -25,21 +23,21 @@ func Compact(path string) (before, after int64, err error) {
 	case err != nil:
 		return 0, 0, fmt.Errorf("database %s: %w", path, err)
 	case kind == fileMissing:
-		return 0, 0, fmt.Errorf("database %s does not exist", path)
+		return 0, 0, noDatabaseError{"no database exists at " + path}
 	case kind == fileEmpty:
 		return 0, 0, fmt.Errorf("database %s is empty: nothing to compact", path)
 	case kind == fileForeign:
 		return 0, 0, fmt.Errorf("%s is not a ritualbot database (no bbolt header)", path)
 	}
-	src, err := bolt.Open(path, 0o600, &bolt.Options{ReadOnly: true, Timeout: opsLockTimeout})
-	if errors.Is(err, berrors.ErrTimeout) {
-		return 0, 0, inUseError{path}
-	}
+	src, err := openReadOnly(path, "database")
 	if err != nil {
-		return 0, 0, fmt.Errorf("open database %s: %w", path, err)
+		return 0, 0, err
 	}
 	defer src.Close()
-	if err := src.View(func(tx *bolt.Tx) error { return checkSchemaAndPages(tx, "database "+path) }); err != nil {
+	err = guard("database", path, func() error {
+		return src.View(func(tx *bolt.Tx) error { return checkSchema(tx, "database "+path) })
+	})
+	if err != nil {
 		return 0, 0, err
 	}
 
@@ -49,7 +47,7 @@ func Compact(path string) (before, after int64, err error) {
 	}
 	tmp := f.Name()
 	f.Close()
-	if err := compactInto(tmp, src); err != nil {
+	if err := guard("database", path, func() error { return compactInto(tmp, src) }); err != nil {
 		os.Remove(tmp)
 		return 0, 0, fmt.Errorf("compact %s: %w (the database is unchanged)", path, err)
 	}
@@ -120,13 +118,4 @@ func nextPair(a, b *bolt.Cursor) (ka, va, kb, vb []byte) {
 	ka, va = a.Next()
 	kb, vb = b.Next()
 	return
-}
-
-// checkSchemaAndPages checks what a database needs before compaction: a schema version this
-// binary knows and undamaged pages. Missing buckets are no reason not to compact (Open adds them).
-func checkSchemaAndPages(tx *bolt.Tx, name string) error {
-	if err := checkSchema(tx, name); err != nil {
-		return err
-	}
-	return checkPages(tx, name)
 }

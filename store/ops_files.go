@@ -1,7 +1,6 @@
 package store
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -110,8 +109,9 @@ const (
 	fileForeign
 )
 
-// sniffFile tells a bbolt file from an empty, a missing or a foreign one, from its header, and
-// returns its FileInfo when it exists. A directory is an error.
+// sniffFile tells a bbolt file from an empty, a missing or a foreign one, from its meta pages
+// (either will do: bbolt recovers from the second when the first is wiped), and returns its
+// FileInfo when it exists. A directory is an error.
 func sniffFile(path string) (fileKind, os.FileInfo, error) {
 	fi, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -131,10 +131,7 @@ func sniffFile(path string) (fileKind, os.FileInfo, error) {
 		return 0, fi, err
 	}
 	defer f.Close()
-	var header [20]byte
-	n, _ := f.Read(header[:])
-	// bbolt's meta page stores the magic 0xED0CDAED at offset 16 (after the page header).
-	if n < len(header) || binary.LittleEndian.Uint32(header[16:20]) != 0xED0CDAED {
+	if !hasBoltHeader(f, fi.Size()) {
 		return fileForeign, fi, nil
 	}
 	return fileBolt, fi, nil

@@ -221,7 +221,7 @@ func ReadSettings(path string) ([]RitualSettings, StoredAdmins, error) {
 		return nil, admins, fmt.Errorf("%s cannot be opened: %w", path, err)
 	}
 	defer b.Close()
-	db := &DB{bolt: b, path: path}
+	db := &DB{bolt: &boltDB{DB: b}, path: path}
 	var has bool
 	_ = b.View(func(tx *bolt.Tx) error { has = tx.Bucket(bucketSettings) != nil; return nil })
 	if !has { // written by a binary from before settings made in Slack

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
-	berrors "go.etcd.io/bbolt/errors"
 )
 
 // ErrInUse is returned by Open when another process holds the database file.
@@ -34,11 +33,14 @@ type Options struct {
 	NoSync bool
 	// Logger receives store messages; nil discards them.
 	Logger *slog.Logger
+	// MustExist refuses to create the database: commands that read one say that none exists
+	// (ErrNoDatabase) rather than create an empty one.
+	MustExist bool
 }
 
 // DB is an open ritualbot database.
 type DB struct {
-	bolt *bolt.DB
+	bolt *boltDB
 	path string
 	log  *slog.Logger
 
@@ -78,7 +80,8 @@ var migrations = []func(tx *bolt.Tx) error{
 func SchemaVersion() int { return len(migrations) }
 
 // Open opens or creates the database at path, waits at most LockTimeout for another process to
-// release it, and migrates it to the current schema.
+// release it, and migrates it to the current schema. An existing file is checked before bbolt
+// reads it (checkFile): a damaged one gives ErrDamaged, with what to do, and is left as it is.
 func Open(path string, opts Options) (*DB, error) {
 	if opts.LockTimeout <= 0 {
 		opts.LockTimeout = 2 * time.Second
@@ -86,16 +89,37 @@ func Open(path string, opts Options) (*DB, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	if err := checkForeignFile(path); err != nil {
-		return nil, err
+	log := opts.Logger.With("component", "store")
+	kind, _, err := sniffFile(path)
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("open database %s: %w", path, err)
+	case kind == fileMissing && opts.MustExist:
+		return nil, noDatabaseError{"no database exists at " + path}
+	case kind == fileEmpty && opts.MustExist:
+		return nil, noDatabaseError{"database " + path + " is empty: no database was ever written there"}
+	case kind == fileForeign:
+		return nil, fmt.Errorf("%s is not a ritualbot database (no bbolt header); move it away or point store.path elsewhere", path)
+	case kind == fileBolt:
+		recovered, err := checkFile(path, "database", opts.LockTimeout)
+		if err != nil {
+			return nil, err
+		}
+		if recovered {
+			log.Warn("one of the database's two meta pages is damaged; bbolt reads the other, and the next write rewrites it", "path", path)
+		}
 	}
 	b, err := openLocked(path, opts)
 	if err != nil {
 		return nil, err
 	}
-	db := &DB{bolt: b, path: path, log: opts.Logger.With("component", "store"), Now: time.Now}
-	if err := db.migrate(); err != nil {
+	db := &DB{bolt: &boltDB{DB: b}, path: path, log: log, Now: time.Now}
+	db.bolt.now = func() time.Time { return db.Now() }
+	if err := guard("database", path, db.migrate); err != nil {
 		b.Close()
+		if errors.Is(err, ErrDamaged) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
 	return db, nil
@@ -106,12 +130,9 @@ func Open(path string, opts Options) (*DB, error) {
 func openLocked(path string, opts Options) (*bolt.DB, error) {
 	for range 3 {
 		before, statErr := os.Stat(path)
-		b, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: opts.LockTimeout, NoSync: opts.NoSync})
-		if errors.Is(err, berrors.ErrTimeout) {
-			return nil, inUseError{path}
-		}
+		b, err := openBolt(path, "database", &bolt.Options{Timeout: opts.LockTimeout, NoSync: opts.NoSync})
 		if err != nil {
-			return nil, fmt.Errorf("open database %s: %w", path, err)
+			return nil, err
 		}
 		after, err := os.Stat(path)
 		if statErr != nil || (err == nil && os.SameFile(before, after)) {
@@ -120,29 +141,6 @@ func openLocked(path string, opts Options) (*bolt.DB, error) {
 		b.Close()
 	}
 	return nil, fmt.Errorf("open database %s: the file kept being replaced while opening it", path)
-}
-
-// checkForeignFile refuses an existing non-empty file that is not a bbolt database, before bbolt
-// touches it.
-func checkForeignFile(path string) error {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("open database %s: %w", path, err)
-	}
-	defer f.Close()
-	var header [32]byte
-	n, _ := f.Read(header[:])
-	if n == 0 {
-		return nil
-	}
-	// bbolt's meta page stores the magic 0xED0CDAED at offset 16 (page header) in native order.
-	if n < 20 || binary.LittleEndian.Uint32(header[16:20]) != 0xED0CDAED {
-		return fmt.Errorf("%s is not a ritualbot database (no bbolt header); move it away or point store.path elsewhere", path)
-	}
-	return nil
 }
 
 func (db *DB) migrate() error {

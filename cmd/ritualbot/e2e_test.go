@@ -304,12 +304,18 @@ func TestBadInputIsAnsweredNotCrashed(t *testing.T) {
 // emulator's right one) and returns what Run returned.
 func runWithTokens(t *testing.T, botToken, appToken string) error {
 	t.Helper()
+	return runOn(t, filepath.Join(t.TempDir(), "bot.db"), botToken, appToken)
+}
+
+// runOn is runWithTokens on the database at dbPath.
+func runOn(t *testing.T, dbPath, botToken, appToken string) error {
+	t.Helper()
 	fake, err := newDemoWorkspace(slackfake.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer fake.Close()
-	cfg, err := baseConfig(fake.APIURL(), filepath.Join(t.TempDir(), "bot.db"))
+	cfg, err := baseConfig(fake.APIURL(), dbPath)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,6 @@ import (
 	_ "time/tzdata" // schedules and people's zones work on machines without zoneinfo
 
 	"github.com/ritualbot/ritualbot/rituals/schedule"
-	"github.com/ritualbot/ritualbot/store"
 )
 
 // exitUsage is the status for a bad command line.
@@ -160,10 +159,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	if ok, err := statusFromRunningBot(cfg, stdout); ok || err != nil {
 		return err
 	}
-	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout)})
-	if errors.Is(err, store.ErrInUse) {
-		return fmt.Errorf("%w; set ops.listen so that status can ask the running bot, or use /ritual status in Slack", err)
-	}
+	db, err := openStopped(cfg)
 	if err != nil {
 		return err
 	}
@@ -183,7 +179,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	var upcoming []schedule.Upcoming
 	for _, r := range cfg.Rituals() {
 		for _, rc := range r.Channels {
-			if at := rc.spec.Next(now); !at.IsZero() {
+			if at := rc.spec.Next(now); !at.IsZero() && !rc.paused() {
 				upcoming = append(upcoming, schedule.Upcoming{Ritual: r.Name, Channel: rc.Channel, At: at})
 			}
 		}

@@ -12,6 +12,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/ritualbot/ritualbot/store"
 )
 
 // unhealthyAfter is how long the Socket Mode connection may be down before /healthz says 503.
@@ -76,12 +78,20 @@ func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
 
 // health is the /healthz body.
 type health struct {
-	Status              string     `json:"status"`
+	// Status is "ok", "degraded" (working, but an operator should look: see Problems) or
+	// "unhealthy" (503).
+	Status string `json:"status"`
+	// Problems says in words what makes the status other than ok.
+	Problems            []string   `json:"problems,omitempty"`
 	Connected           bool       `json:"connected"`
 	DownForSeconds      float64    `json:"down_for_seconds,omitempty"`
 	LastEnvelope        *time.Time `json:"last_envelope,omitempty"`
 	DatabaseWritable    bool       `json:"database_writable"`
 	DatabaseError       string     `json:"database_error,omitempty"`
+	FailedWrite         string     `json:"failed_write,omitempty"`
+	FailedWriteAt       *time.Time `json:"failed_write_at,omitempty"`
+	DiskFreeBytes       uint64     `json:"disk_free_bytes,omitempty"`
+	DiskTotalBytes      uint64     `json:"disk_total_bytes,omitempty"`
 	OutboxDepth         int        `json:"outbox_depth"`
 	OutboxOldestSeconds float64    `json:"outbox_oldest_seconds"`
 	NextRuns            []nextRun  `json:"next_runs"`
@@ -93,16 +103,37 @@ type nextRun struct {
 	At      time.Time `json:"at"`
 }
 
-// Health reports whether the bot is alive, and the figures behind the verdict.
-func (m *Main) Health() (health, bool) {
-	h := health{Connected: m.Bot.Connected(), DownForSeconds: m.Bot.DownFor().Seconds()}
+// The disk holding the database is nearly full when less than diskLowShare of it, or less than
+// diskLowBytes, is free, or less than the database's own size (compact writes a copy beside it).
+const (
+	diskLowShare = 0.05
+	diskLowBytes = 100 << 20
+)
+
+// Health reports whether the bot is alive, and the figures behind the verdict: unhealthy (ok is
+// false) when Slack has been unreachable for over a minute, the database refuses the probe, or
+// the store's last write failed; degraded when the disk holding the database is nearly full.
+func (m *Main) Health() (h health, ok bool) {
+	h = health{Connected: m.Bot.Connected(), DownForSeconds: m.Bot.DownFor().Seconds()}
+	var unhealthy, degraded []string
 	if at := m.Bot.LastEnvelope(); !at.IsZero() {
 		h.LastEnvelope = &at
 	}
+	if m.Bot.DownFor() > unhealthyAfter {
+		unhealthy = append(unhealthy, fmt.Sprintf("disconnected from Slack for %s", m.Bot.DownFor().Round(time.Second)))
+	}
 	if err := m.DB.Writable(); err != nil {
 		h.DatabaseError = err.Error()
+		unhealthy = append(unhealthy, h.DatabaseError)
 	} else {
 		h.DatabaseWritable = true
+	}
+	if at, err := m.DB.FailedWrite(); err != nil {
+		h.FailedWrite, h.FailedWriteAt = err.Error(), &at
+		unhealthy = append(unhealthy, "the last write to the database failed: "+h.FailedWrite)
+	}
+	if low := m.diskLow(&h); low != "" {
+		degraded = append(degraded, low)
 	}
 	if s, err := m.DB.Stats(); err == nil {
 		h.OutboxDepth = s.Pending
@@ -113,15 +144,39 @@ func (m *Main) Health() (health, bool) {
 	for _, u := range m.Scheduler.NextRuns(m.Now(), 5) {
 		h.NextRuns = append(h.NextRuns, nextRun{Ritual: u.Ritual, Channel: u.Channel, At: u.At})
 	}
-	ok := h.DatabaseWritable && m.Bot.DownFor() <= unhealthyAfter
-	h.Status = "ok"
-	if !ok {
+	h.Problems = append(unhealthy, degraded...)
+	switch {
+	case len(unhealthy) > 0:
 		h.Status = "unhealthy"
+	case len(degraded) > 0:
+		h.Status = "degraded"
+	default:
+		h.Status = "ok"
 	}
-	return h, ok
+	return h, len(unhealthy) == 0
 }
 
-// opsHandler serves /healthz, /metrics, and for the CLI /status and /backup.
+// diskLow fills in the free space of the disk holding the database and says, in words, when it
+// is nearly full ("" otherwise, or when the system cannot tell).
+func (m *Main) diskLow(h *health) string {
+	spaceOf := m.DiskSpace
+	if spaceOf == nil {
+		spaceOf = store.DiskSpaceOf
+	}
+	space, err := spaceOf(m.DB.Path())
+	if err != nil {
+		return ""
+	}
+	h.DiskFreeBytes, h.DiskTotalBytes = space.Free, space.Total
+	size, _ := m.DB.Size()
+	if space.Free >= diskLowBytes && float64(space.Free) >= diskLowShare*float64(space.Total) && space.Free >= uint64(size) {
+		return ""
+	}
+	return fmt.Sprintf("the disk holding the database is nearly full: %s free of %s", humanBytes(int64(space.Free)), humanBytes(int64(space.Total)))
+}
+
+// opsHandler serves /healthz and /metrics, and nothing else: people bind ops.listen to 0.0.0.0 so
+// that Prometheus can scrape it. What only an operator may ask goes over the control socket.
 func (m *Main) opsHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
@@ -133,21 +188,6 @@ func (m *Main) opsHandler() http.Handler {
 		_ = json.NewEncoder(w).Encode(h)
 	})
 	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{}))
-	mux.HandleFunc("GET /status", func(w http.ResponseWriter, _ *http.Request) {
-		stats, err := m.DB.Stats()
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-			return
-		}
-		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, formatOutboxStats(stats, m.Now())+formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5))+formatSettings(m.effective()))
-	})
-	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/octet-stream")
-		if _, err := m.DB.CompactBackup(w); err != nil {
-			m.Logger.Error("backup over the ops listener failed", "component", "ops", "err", err)
-		}
-	})
 	return mux
 }
 

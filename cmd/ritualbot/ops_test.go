@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"io"
 	"net/http"
 	"os"
@@ -20,14 +19,27 @@ import (
 // opsBot runs the bot with its ops listener on a free loopback port.
 func opsBot(t *testing.T, clock *virtualClock) (*harness, string) {
 	t.Helper()
+	return opsBotWith(t, clock, nil)
+}
+
+// opsBotWith is opsBot with setup run on Main before it opens.
+func opsBotWith(t *testing.T, clock *virtualClock, setup func(*Main)) (*harness, string) {
+	t.Helper()
 	h := startBotWith(t, slackfake.Options{}, func(m *Main) {
 		m.Now, m.MaxSleep = clock.Now, 10*time.Millisecond
 		m.Config.Ops.Listen = "127.0.0.1:0"
+		if setup != nil {
+			setup(m)
+		}
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := waitFor(ctx, func() bool { return h.main.OpsAddr() != "" }); err != nil {
 		t.Fatal("the ops listener did not start")
+	}
+	// The emulator sees the socket a moment before the bot has handled its own "connected" event.
+	if err := waitFor(ctx, h.main.Bot.Connected); err != nil {
+		t.Fatal("the bot did not see itself connected")
 	}
 	return h, "http://" + h.main.OpsAddr()
 }
@@ -46,15 +58,7 @@ func get(t *testing.T, url string) (int, string) {
 func TestHealthzFollowsTheConnection(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	h, base := opsBot(t, clock)
-	// The emulator sees the socket a moment before the bot has handled its own "connected" event.
-	ready, cancelReady := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancelReady()
-	_ = waitFor(ready, h.main.Bot.Connected)
-	code, body := get(t, base+"/healthz")
-	var hz health
-	if err := json.Unmarshal([]byte(body), &hz); err != nil {
-		t.Fatalf("healthz body %q: %v", body, err)
-	}
+	code, hz, body := getHealth(t, base)
 	if code != http.StatusOK || !hz.Connected || !hz.DatabaseWritable || len(hz.NextRuns) == 0 {
 		t.Fatalf("healthy bot: %d %s", code, body)
 	}

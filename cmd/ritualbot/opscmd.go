@@ -1,22 +1,25 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/store"
 )
 
-// opsClientTimeout bounds a CLI request to the running bot.
+// opsClientTimeout bounds a CLI request to the running bot that is not a backup.
 const opsClientTimeout = 10 * time.Second
 
 // opsURL is where the running bot's ops listener answers, or "" when none is configured.
@@ -35,23 +38,35 @@ func opsURL(cfg *Config) string {
 	return "http://" + net.JoinHostPort(host, port)
 }
 
-// askRunningBot GETs path from the running bot. ok is false when no bot answers (not configured,
-// or not running), so the caller can open the file itself.
-func askRunningBot(cfg *Config, path string) (resp *http.Response, ok bool, err error) {
-	base := opsURL(cfg)
-	if base == "" {
-		return nil, false, nil
+// askRunningBot GETs path from the bot running on cfg's database, over its control socket;
+// timeout bounds the whole request (0: no bound, for backups). ok is false when no bot answers
+// there (no socket, or one a stopped bot left), so the caller can open the file itself.
+func askRunningBot(cfg *Config, path string, timeout time.Duration) (resp *http.Response, ok bool, err error) {
+	sock := controlSocket(cfg.Store.Path)
+	dialer := net.Dialer{Timeout: 5 * time.Second}
+	client := &http.Client{Timeout: timeout, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) { return dialer.DialContext(ctx, "unix", sock) },
+	}}
+	resp, err = client.Get("http://ritualbot" + path)
+	switch {
+	case err == nil:
+		return resp, true, nil
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, syscall.ECONNREFUSED):
+		return nil, false, nil // the bot is stopped
+	case errors.Is(err, fs.ErrPermission):
+		return nil, false, fmt.Errorf("the running bot's control socket %s is not yours (permission denied): run this as the bot's user", sock)
 	}
-	client := &http.Client{Timeout: opsClientTimeout}
-	resp, err = client.Get(base + path)
-	if err != nil {
-		var op *net.OpError
-		if errors.As(err, &op) {
-			return nil, false, nil // nothing listening: the bot is stopped
-		}
-		return nil, false, err
+	return nil, false, fmt.Errorf("ask the running bot over %s: %w", sock, err)
+}
+
+// openStopped opens the database of a stopped bot for a command that reads it: one that does not
+// exist is reported, not created.
+func openStopped(cfg *Config) (*store.DB, error) {
+	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout), MustExist: true})
+	if errors.Is(err, store.ErrInUse) {
+		return nil, fmt.Errorf("%w, and no bot answers on its control socket %s (a ritualbot older than this one, or one starting or stopping): try again, or restart the bot", err, controlSocket(cfg.Store.Path))
 	}
-	return resp, true, nil
+	return db, err
 }
 
 // opsFlags parses -config plus the subcommand's own flags.
@@ -78,12 +93,9 @@ func cmdHealth(args []string, stdout, stderr io.Writer) error {
 	if cfg.Ops.Listen == "" {
 		return usageError{errors.New("ops.listen is not set in the configuration; health asks the running bot there")}
 	}
-	resp, ok, err := askRunningBot(cfg, "/healthz")
+	resp, err := (&http.Client{Timeout: opsClientTimeout}).Get(opsURL(cfg) + "/healthz")
 	if err != nil {
-		return err
-	}
-	if !ok {
-		return fmt.Errorf("no bot answers on %s", cfg.Ops.Listen)
+		return fmt.Errorf("no bot answers on %s: %w", cfg.Ops.Listen, err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(stdout, resp.Body)
@@ -109,7 +121,7 @@ func cmdBackup(args []string, stdout, stderr io.Writer) error {
 	if _, err := os.Stat(out); err == nil && !force {
 		return usageError{fmt.Errorf("%s exists; pass -force to overwrite it", out)}
 	}
-	resp, ok, err := askRunningBot(cfg, "/backup")
+	resp, ok, err := askRunningBot(cfg, "/backup", 0)
 	if err != nil {
 		return err
 	}
@@ -117,7 +129,8 @@ func cmdBackup(args []string, stdout, stderr io.Writer) error {
 	if ok {
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return fmt.Errorf("the running bot refused the backup: %s", resp.Status)
+			b, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+			return fmt.Errorf("the running bot could not make the backup: %s", strings.TrimSpace(string(b)))
 		}
 		if n, err = writeAtomically(out, resp.Body); err != nil {
 			return err
@@ -127,11 +140,8 @@ func cmdBackup(args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("the backup from the running bot is not valid: %w", err)
 		}
 	} else {
-		db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout)})
+		db, err := openStopped(cfg)
 		if err != nil {
-			if errors.Is(err, store.ErrInUse) {
-				return fmt.Errorf("%w; set ops.listen so that backup can ask the running bot", err)
-			}
 			return err
 		}
 		defer db.Close()
@@ -176,10 +186,13 @@ func cmdRestore(args []string, stdout, stderr io.Writer) error {
 	if from == "" {
 		return usageError{errors.New("restore: name the backup with -from PATH")}
 	}
-	if _, ok, _ := askRunningBot(cfg, "/healthz"); ok {
+	if resp, ok, _ := askRunningBot(cfg, "/status", opsClientTimeout); ok {
+		resp.Body.Close()
 		return errors.New("the bot is running; stop it before restoring")
 	}
-	if _, err := os.Stat(from); err != nil {
+	if _, err := os.Stat(from); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("backup %s does not exist", from)
+	} else if err != nil {
 		return err
 	}
 	if err := store.Restore(from, cfg.Store.Path, force); err != nil {
@@ -187,7 +200,7 @@ func cmdRestore(args []string, stdout, stderr io.Writer) error {
 	}
 	// The bot that ran on after the backup may have sent messages it knows nothing of: those
 	// queued in it, and those of runs it will catch up. Have them checked against Slack first.
-	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout)})
+	db, err := store.Open(cfg.Store.Path, store.Options{LockTimeout: time.Duration(cfg.Store.LockTimeout), MustExist: true})
 	if err != nil {
 		return err
 	}
@@ -233,6 +246,8 @@ func cmdCompact(args []string, stdout, stderr io.Writer) error {
 
 func humanBytes(n int64) string {
 	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	case n >= 1<<10:
@@ -243,7 +258,7 @@ func humanBytes(n int64) string {
 
 // statusFromRunningBot prints the running bot's status; ok is false when no bot answers.
 func statusFromRunningBot(cfg *Config, stdout io.Writer) (bool, error) {
-	resp, ok, err := askRunningBot(cfg, "/status")
+	resp, ok, err := askRunningBot(cfg, "/status", opsClientTimeout)
 	if err != nil || !ok {
 		return false, err
 	}

@@ -44,6 +44,8 @@ type Main struct {
 
 	// Limits are the Slack rate limits delivery respects; zero means Slack's own.
 	Limits bot.Limits
+	// DiskSpace measures the disk holding the database for /healthz; nil means statfs.
+	DiskSpace func(path string) (store.DiskSpace, error)
 
 	DB        *store.DB
 	Bot       *bot.Bot
@@ -399,6 +401,11 @@ func (m *Main) noteSkip(key schedule.Key, reason string) {
 
 // Run runs every part until ctx is cancelled or one fails.
 func (m *Main) Run(ctx context.Context) error {
+	ctl, err := m.listenControl()
+	if err != nil {
+		return err
+	}
+	defer ctl.close()
 	if err := m.checkBotToken(ctx); err != nil {
 		return err
 	}
@@ -406,7 +413,7 @@ func (m *Main) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 6)
 	start := func(name string, run func(context.Context) error) {
 		wg.Go(func() {
 			if err := run(ctx); err != nil && !errors.Is(err, context.Canceled) {
@@ -426,12 +433,13 @@ func (m *Main) Run(ctx context.Context) error {
 	start("delivery", m.Delivery.Run)
 	start("scheduler", m.Scheduler.Run)
 	start("timers", m.Timers.Run)
+	start("control", ctl.serve)
 	if m.Config.Ops.Listen != "" {
 		start("ops", m.runOps)
 	}
 	wg.Wait()
 	close(errs)
-	err := errors.Join(collect(errs)...)
+	err = errors.Join(collect(errs)...)
 	m.logStopped(err, context.Cause(parent), time.Since(began))
 	if errors.Is(err, bot.ErrInvalidAuth) {
 		return configError{err} // a wrong token: restarting will not help
