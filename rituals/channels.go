@@ -54,3 +54,12 @@ func (c *ChannelSet[T]) IDs() []string {
 	defer c.mu.RUnlock()
 	return slices.Sorted(maps.Keys(c.m))
 }
+
+// Current returns now() when it is set, fixed otherwise: for a list, such as the admins, that
+// may change while the bot runs.
+func Current[T any](fixed []T, now func() []T) []T {
+	if now != nil {
+		return now()
+	}
+	return fixed
+}

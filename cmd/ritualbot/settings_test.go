@@ -436,3 +436,19 @@ func TestChangeDuringARunFinishesItAsPlanned(t *testing.T) {
 		}
 	}
 }
+
+// An admin added in Slack is an admin everywhere at once: they get icebreaker suggestions to
+// approve without a restart.
+func TestAnAdminAddedInSlackGetsSuggestions(t *testing.T) {
+	h := icebreakerBot(t, newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), nil)
+	if got := h.command(demoAdmin, "admins add <@U05LENA>"); !strings.Contains(got, "now an admin") {
+		t.Fatal(got)
+	}
+	if got := h.command("U03MEI", "icebreaker suggest What was your first concert?"); !strings.Contains(got, "sent your question") {
+		t.Fatalf("suggest: %s", got)
+	}
+	dms := h.botDMs("U05LENA", 2) // the note that made them an admin, then the suggestion
+	if body := string(dms[1].Blocks) + dms[1].Text; !strings.Contains(body, "What was your first concert?") {
+		t.Errorf("the new admin's second DM = %s", body)
+	}
+}

@@ -228,7 +228,7 @@ func (m *Main) setDigest(dc *DigestConfig) error {
 // wireFeedback schedules anonymous feedback prompts and registers feedback's commands.
 func (m *Main) wireFeedback() error {
 	svc := &feedback.Service{
-		Store: m.DB.Feedback(), Admins: m.admins(), Channels: map[string]feedback.Channel{},
+		Store: m.DB.Feedback(), Admins: m.admins(), AdminsNow: m.admins, Channels: map[string]feedback.Channel{},
 		Members: func(ctx context.Context, channel string) ([]string, error) { return m.members(ctx, channel, true) },
 		IsMember: func(ctx context.Context, channel, userID string) (bool, error) {
 			members, err := m.Directory.Members(ctx, channel)
@@ -256,7 +256,7 @@ func (m *Main) setFeedback(f FeedbackConfig) error {
 // wireIcebreakers schedules the icebreaker in its channels and registers its commands.
 func (m *Main) wireIcebreakers() error {
 	svc := &icebreaker.Service{
-		Store: m.DB.Icebreakers(), Deliveries: m.DB, Threads: m.Directory, Admins: m.admins(),
+		Store: m.DB.Icebreakers(), Deliveries: m.DB, Threads: m.Directory, Admins: m.admins(), AdminsNow: m.admins,
 		Channels: map[string]icebreaker.Channel{}, Logger: m.Logger.With("component", "icebreaker"), Now: m.Now, Queued: m.queued,
 	}
 	m.settings.icebreaker = svc

@@ -34,6 +34,8 @@ type Service struct {
 	IsMember func(ctx context.Context, channel, userID string) (bool, error)
 	// Admins may release, respond (unless a channel names its responders) and ask for status.
 	Admins []string
+	// AdminsNow, when set, replaces Admins: the admins as they are now (some are added in Slack).
+	AdminsNow func() []string
 	// Channels are the configured channels by id.
 	Channels map[string]Channel
 	// live is Channels as they are now (see Channel, SetChannel).
@@ -656,7 +658,7 @@ func (s *Service) Respond(_ context.Context, releaseKey, adminID, text string) e
 	if !ok {
 		return ErrUnknownRelease
 	}
-	responders := s.Admins
+	responders := rituals.Current(s.Admins, s.AdminsNow)
 	if c, ok := s.Channel(rel.Channel); ok && c.Responders != nil {
 		responders = c.Responders
 	}

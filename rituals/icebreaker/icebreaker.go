@@ -113,6 +113,8 @@ type Service struct {
 	Threads    rituals.Threads
 	// Admins receive suggestions to approve.
 	Admins []string
+	// AdminsNow, when set, replaces Admins: the admins as they are now (some are added in Slack).
+	AdminsNow func() []string
 	// Channels are the configured channels by id.
 	Channels map[string]Channel
 	// live is Channels as they are now (see Channel, SetChannel).
