@@ -56,6 +56,7 @@ const (
 	FieldSelect  = "select"  // a static_select of Options
 	FieldText    = "text"    // a plain text input
 	FieldCheck   = "check"   // one checkbox: Value is "true" or "false"
+	FieldUsers   = "users"   // a multi_users_select; Value is user ids joined by commas
 )
 
 // SettingField is one input of a SettingsForm. Its Key is both the block id and the action id,
@@ -230,6 +231,12 @@ func fieldInput(f SettingField) *slack.InputBlock {
 		}
 		sel := slack.NewOptionsSelectBlockElement(slack.OptTypeStatic, plain("Choose"), f.Key, opts...)
 		sel.InitialOption = initial
+		el = sel
+	case FieldUsers:
+		sel := slack.NewOptionsMultiSelectBlockElement(slack.MultiOptTypeUser, plain("Choose people"), f.Key)
+		if f.Value != "" {
+			sel.InitialUsers = strings.Split(f.Value, ",")
+		}
 		el = sel
 	case FieldCheck:
 		opt := slack.NewOptionBlockObject("true", plain(truncateText(cmp.Or(f.Hint, f.Label), 75)), nil)

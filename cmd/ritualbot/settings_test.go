@@ -452,3 +452,40 @@ func TestAnAdminAddedInSlackGetsSuggestions(t *testing.T) {
 		t.Errorf("the new admin's second DM = %s", body)
 	}
 }
+
+// A digest and its reminders, and feedback with its responders, are set up and edited from the
+// form; what the form does not show (the digest's questions) is kept.
+func TestDigestAndFeedbackForms(t *testing.T) {
+	clock := sundayNoon(t)
+	h := startBotWith(t, slackfake.Options{}, func(m *Main) {
+		m.Now, m.MaxSleep = clock.Now, 10*time.Millisecond
+		m.Config.Feedback = []FeedbackConfig{{RitualChannel: RitualChannel{Channel: demoCoffee, Schedule: "0 9 1 * *"}}}
+		m.Config.Digest = []DigestConfig{{RitualChannel: RitualChannel{Channel: demoCoffee, Schedule: "0 16 * * FRI", Settings: "slack"},
+			CheckinSchedule: "0 10 * * THU", Questions: []CheckinQuestion{{Text: "What made you smile?"}}}}
+		m.Config.setDefaults()
+	})
+	problems := h.settingsForm(demoAdmin, "settings.add#feedback", map[string]string{
+		"channel": demoGeneral, "day": "FRI", "time": "15:00", "zone": "Europe/Berlin", "every_weeks": "2",
+		"open_for": "3d", "min_answers": "4", "responders": "U02RAJ,U03MEI",
+	})
+	if len(problems) > 0 {
+		t.Fatalf("feedback: %v", problems)
+	}
+	problems = h.settingsForm(demoAdmin, "settings.edit#digest/"+demoCoffee, map[string]string{"reminders": "6h, 1h", "checkin_day": "WED"})
+	if len(problems) > 0 {
+		t.Fatalf("digest: %v", problems)
+	}
+	cfg := h.main.effective()
+	fb, _ := entryIn(cfg, "feedback", demoGeneral)
+	if f := fb.Interface().(FeedbackConfig); f.MinAnswers != 4 || strings.Join(f.Responders, ",") != "U02RAJ,U03MEI" {
+		t.Errorf("feedback set up as %+v", f)
+	}
+	dg, _ := entryIn(cfg, "digest", demoCoffee)
+	d := dg.Interface().(DigestConfig)
+	if len(d.Reminders) != 2 || d.Reminders[0] != Duration(6*time.Hour) || len(d.Questions) != 1 || !strings.Contains(d.CheckinSchedule, "WED") {
+		t.Errorf("digest changed to %+v", d)
+	}
+	if next := h.main.Scheduler.Next("digest.checkin", demoCoffee, clock.Now()); next.Weekday() != time.Wednesday {
+		t.Errorf("the next check-in is on %v, want a Wednesday", next)
+	}
+}

@@ -173,12 +173,16 @@ func ritualFields(ritual string) []bot.SettingField {
 		return []bot.SettingField{
 			check("local_time", "Local time", "Ask each person at that time in their own time zone"),
 			check("guests", "Guests", "Guest accounts are asked too"),
+			{Key: "reminders", Label: "Remind those without an update, before the post", Kind: bot.FieldText, Optional: true,
+				Hint: "e.g. 4h, or 4h, 1h for two reminders; none for no reminder; empty for the default (4h)"},
 		}
 	case "feedback":
 		return []bot.SettingField{
 			{Key: "open_for", Label: "Collect answers for", Kind: bot.FieldSelect, Options: choices("1d", "2d", "3d", "5d", "1w")},
 			{Key: "min_answers", Label: "Smallest batch released", Kind: bot.FieldText,
 				Hint: "At least 3: fewer answers wait for the next round, so nobody can be singled out."},
+			{Key: "responders", Label: "Who may respond to released feedback", Kind: bot.FieldUsers, Optional: true,
+				Hint: "Empty: the admins."},
 		}
 	}
 	return nil
@@ -241,12 +245,9 @@ func (a settingsAdmin) Form(ritual, channel string) (bot.SettingsForm, error) {
 		bot.SettingField{Key: "every_weeks", Label: "How often", Kind: bot.FieldSelect, Options: everyWeeksOptions, Value: fmt.Sprint(values["every_weeks"])})
 	for _, f := range ritualFields(ritual) {
 		if v, ok := values[f.Key]; ok && !(f.Optional && channel == "") { // a new form leaves defaults empty
-			f.Value = fmt.Sprint(v)
-			if p, ok := v.(*bool); ok && p != nil {
-				f.Value = strconv.FormatBool(*p)
-			}
-			if d, ok := v.(Duration); ok {
-				f.Value = formatDuration(timeDuration(d))
+			f.Value = show(v)
+			if f.Key == "reminders" && f.Value == "" {
+				f.Value = "none"
 			}
 		}
 		form.Fields = append(form.Fields, f)
@@ -270,6 +271,8 @@ func applyForm(ritual string, base map[string]any, values map[string]string) err
 			base[f.Key] = v == "true"
 		case strings.TrimSpace(v) == "" && f.Optional:
 			delete(base, f.Key) // the default
+		case f.Kind == bot.FieldUsers || f.Key == "reminders":
+			base[f.Key] = listValue(v)
 		case slices.Contains(intKeys, f.Key):
 			if n, err := strconv.Atoi(strings.TrimSpace(v)); err == nil {
 				base[f.Key] = n
@@ -281,6 +284,17 @@ func applyForm(ritual string, base map[string]any, values map[string]string) err
 		}
 	}
 	return nil
+}
+
+// listValue reads "4h, 1h" or "U1,U2" as a list; "none" is the empty list.
+func listValue(v string) []string {
+	out := []string{}
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.TrimSpace(item); item != "" && !strings.EqualFold(item, "none") {
+			out = append(out, item)
+		}
+	}
+	return out
 }
 
 // yamlText writes an entry's map as YAML.
@@ -404,6 +418,14 @@ func show(v any) string {
 		return strconv.FormatBool(*x)
 	case Duration:
 		return formatDuration(timeDuration(x))
+	case []Duration:
+		var out []string
+		for _, d := range x {
+			out = append(out, formatDuration(timeDuration(d)))
+		}
+		return strings.Join(out, ", ")
+	case []string:
+		return strings.Join(x, ",")
 	}
 	return fmt.Sprint(v)
 }
