@@ -15,7 +15,7 @@ func (b *Bot) PublishHome(ctx context.Context, userID string) error {
 	admin := b.opts.IsAdmin(userID)
 	blocks := []slack.Block{
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "ritualbot", false, false)),
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, b.opts.About, false, false), nil, nil),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, b.about(), false, false), nil, nil),
 		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
 			fmt.Sprintf("Type `%s help` in any channel to see what you can ask me.", b.opts.Command), false, false)),
 	}

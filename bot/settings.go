@@ -173,6 +173,14 @@ func (e *settingsEdge) home(_ context.Context, _ string, admin bool) ([]slack.Bl
 	return blocks, nil
 }
 
+// about says which rituals run here: Options.AboutNow when set, Options.About otherwise.
+func (b *Bot) about() string {
+	if b.opts.AboutNow != nil {
+		return b.opts.AboutNow()
+	}
+	return b.opts.About
+}
+
 // formatWhen writes a run's time in its own zone, with the year only when it is not this year.
 func formatWhen(at, now time.Time) string {
 	if at.Year() != now.Year() {

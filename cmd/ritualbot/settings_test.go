@@ -110,7 +110,7 @@ func TestSetUpCoffeeFromAnEmptyHomeTab(t *testing.T) {
 	}
 	h.setUpCoffee()
 	home = h.home(demoAdmin)
-	for _, want := range []string{"*coffee* in <#" + demoCoffee + ">", "Tuesdays 10:00 Europe/Berlin", "groups of 2", "Next run: Tue 1 Dec 10:00 CET"} {
+	for _, want := range []string{"Here: *coffee* pairings.", "*coffee* in <#" + demoCoffee + ">", "Tuesdays 10:00 Europe/Berlin", "groups of 2", "Next run: Tue 1 Dec 10:00 CET"} {
 		if !strings.Contains(home, want) {
 			t.Errorf("the Home tab after setting up coffee lacks %q:\n%s", want, home)
 		}

@@ -110,12 +110,13 @@ func (m *Main) Open() error {
 	m.api = api
 	socket := socketmode.New(api, socketmode.OptionLog(slog.NewLogLogger(m.Logger.With("component", "socketmode").Handler(), slog.LevelDebug)))
 	m.Bot = bot.New(api, socket, bot.Options{
-		Command: m.Config.Command,
-		About:   about(m.Config),
-		IsAdmin: m.isAdmin,
-		Logger:  m.Logger,
-		Now:     m.Now,
-		Metrics: m.Metrics,
+		Command:  m.Config.Command,
+		About:    about(m.Config),
+		AboutNow: func() string { return about(m.effective()) },
+		IsAdmin:  m.isAdmin,
+		Logger:   m.Logger,
+		Now:      m.Now,
+		Metrics:  m.Metrics,
 	})
 	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now, Metrics: m.Metrics,
 		ReadDMs: slices.Contains(buildManifest(m.Config).OAuthConfig.Scopes.Bot, dmHistoryScope)})
