@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -143,4 +144,38 @@ func TestSetAddsAndRemoveStops(t *testing.T) {
 		}
 		led.check(t)
 	})
+}
+
+// BenchmarkSetWhileRunning measures re-planning one job of a running scheduler with 200 jobs, as
+// a settings change in Slack does.
+func BenchmarkSetWhileRunning(b *testing.B) {
+	led := newMemLedger()
+	s := New(Options{Ledger: led})
+	run := func(context.Context, Key) error { return nil }
+	for i := range 200 {
+		must(b, s.Add(Job{Ritual: "coffee", Channel: fmt.Sprintf("C%03d", i), Spec: MustParse("0 9 * * MON", 0, time.Time{}, nil), Run: run}))
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Run(ctx) }()
+	for !s.Has("coffee", "C000") || s.ctxUnset() {
+		time.Sleep(time.Millisecond)
+	}
+	specs := []Spec{MustParse("0 10 * * TUE", 0, time.Time{}, nil), MustParse("0 9 * * MON", 0, time.Time{}, nil)}
+	b.ResetTimer()
+	for i := range b.N {
+		must(b, s.Set(Job{Ritual: "coffee", Channel: "C100", Spec: specs[i%2], Run: run}))
+	}
+	b.StopTimer()
+	cancel()
+	if err := <-done; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// ctxUnset reports whether Run has not started the loops yet.
+func (s *Scheduler) ctxUnset() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ctx == nil
 }
