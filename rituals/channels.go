@@ -41,13 +41,6 @@ func (c *ChannelSet[T]) Set(id string, v T) {
 	c.m[id] = v
 }
 
-// Delete removes channel id.
-func (c *ChannelSet[T]) Delete(id string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	delete(c.m, id)
-}
-
 // IDs lists the channels, sorted.
 func (c *ChannelSet[T]) IDs() []string {
 	c.mu.RLock()

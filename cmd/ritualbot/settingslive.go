@@ -129,18 +129,12 @@ func (m *Main) applyEntry(ritual string, entry reflect.Value) error {
 	return fmt.Errorf("%s is not a ritual", ritual)
 }
 
-// stopRitual stops ritual in channel: no more runs; what a run started finishes.
+// stopRitual stops scheduling ritual in channel. The service keeps the channel until the next
+// start, so that what its runs left for later (a digest's asks, closing a round) finishes as
+// planned instead of failing.
 func (m *Main) stopRitual(ritual, channel string) {
-	switch ritual {
-	case "coffee":
-		m.settings.coffee.RemoveChannel(channel)
-	case "icebreaker":
-		m.settings.icebreaker.RemoveChannel(channel)
-	case "digest":
-		m.settings.digest.RemoveChannel(channel)
+	if ritual == "digest" {
 		m.Scheduler.Remove(digest.RitualCheckin, channel)
-	case "feedback":
-		m.Feedback.RemoveChannel(channel)
 	}
 	m.Scheduler.Remove(ritual, channel)
 }

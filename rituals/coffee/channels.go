@@ -6,8 +6,5 @@ func (s *Service) Channel(id string) (Channel, bool) { return s.live.From(s.Chan
 // SetChannel adds or replaces a channel's settings while the service runs.
 func (s *Service) SetChannel(c Channel) { s.live.From(s.Channels).Set(c.ID, c) }
 
-// RemoveChannel stops the ritual in channel id; what it already started finishes.
-func (s *Service) RemoveChannel(id string) { s.live.From(s.Channels).Delete(id) }
-
 // ChannelIDs lists the channels where the ritual runs, sorted.
 func (s *Service) ChannelIDs() []string { return s.live.From(s.Channels).IDs() }
