@@ -75,8 +75,8 @@ func formatSettings(cfg *Config) string {
 
 // effective returns the settings in force now, the file's with those made in Slack.
 func (m *Main) effective() *Config {
-	m.settings.mu.Lock()
-	defer m.settings.mu.Unlock()
+	m.settings.state.RLock()
+	defer m.settings.state.RUnlock()
 	return m.settings.cfg
 }
 

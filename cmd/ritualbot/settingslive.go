@@ -26,8 +26,11 @@ import (
 
 // liveSettings is what changes in Slack while the bot runs.
 type liveSettings struct {
-	// mu orders changes: one at a time, each validated against the one before.
+	// mu orders changes: one at a time, each validated against the one before. A change may
+	// wait on Slack (is the bot in the channel?), so readers use state instead.
 	mu sync.Mutex
+	// state guards cfg and admins, which a change replaces (holding mu too) and anyone reads.
+	state sync.RWMutex
 	// cfg is the effective configuration: the file's, with the settings made in Slack.
 	cfg *Config
 	// file is the configuration file's own.
@@ -80,13 +83,21 @@ func (m *Main) loadSettings() error {
 	return nil
 }
 
+// publish makes cfg the effective configuration; the caller holds settings.mu.
+func (m *Main) publish(cfg *Config) {
+	m.settings.state.Lock()
+	defer m.settings.state.Unlock()
+	m.settings.cfg = cfg
+}
+
 // admins are the file's admins and those added in Slack.
 func (m *Main) admins() []string {
-	m.settings.mu.Lock()
-	defer m.settings.mu.Unlock()
+	m.settings.state.RLock()
+	defer m.settings.state.RUnlock()
 	return m.adminsLocked()
 }
 
+// adminsLocked is admins for a caller holding settings.mu or settings.state.
 func (m *Main) adminsLocked() []string {
 	out := slices.Clone(m.Config.Admins)
 	for _, a := range m.settings.admins {
@@ -180,9 +191,7 @@ func (a settingsAdmin) Kinds() []bot.SettingOption {
 // Rituals implements bot.SettingsAdmin.
 func (a settingsAdmin) Rituals() ([]bot.RitualSetting, error) {
 	m := a.m
-	m.settings.mu.Lock()
-	cfg := m.settings.cfg
-	m.settings.mu.Unlock()
+	cfg := m.effective()
 	var out []bot.RitualSetting
 	now := m.Now()
 	for _, r := range cfg.Rituals() {
@@ -277,7 +286,7 @@ func (a settingsAdmin) Save(ctx context.Context, by, ritual, channel string, val
 	if err := m.applyEntry(ritual, entry); err != nil {
 		return nil, err
 	}
-	m.settings.cfg = next
+	m.publish(next)
 	m.Logger.Info("settings changed in Slack", "component", "settings", "ritual", ritual, "channel", channel)
 	m.tellOtherAdmins(by, describeChange(by, ritual, channel, old, entry))
 	return nil, nil
@@ -339,7 +348,8 @@ func (a settingsAdmin) Pause(_ context.Context, by, ritual, channel string, paus
 	if err := m.applyEntry(ritual, entry); err != nil {
 		return err
 	}
-	m.settings.cfg, _ = m.settings.cfg.withEntry(ritual, entry)
+	next, _ := m.settings.cfg.withEntry(ritual, entry)
+	m.publish(next)
 	verb := "paused"
 	if !pause {
 		verb = "resumed"
@@ -360,7 +370,7 @@ func (a settingsAdmin) Remove(_ context.Context, by, ritual, channel string) err
 		return err
 	}
 	m.stopRitual(ritual, channel)
-	m.settings.cfg = m.settings.cfg.without(ritual, channel)
+	m.publish(m.settings.cfg.without(ritual, channel))
 	text := fmt.Sprintf("<@%s> removed %s from <#%s>.", by, ritual, channel)
 	if m.settings.file.find(ritual, channel) >= 0 {
 		text += " The configuration file still lists it, so it comes back at the next start unless its entry goes too."
@@ -375,8 +385,8 @@ type adminList struct{ m *Main }
 // Admins implements bot.AdminList.
 func (l adminList) Admins() (fromFile, fromSlack []string) {
 	m := l.m
-	m.settings.mu.Lock()
-	defer m.settings.mu.Unlock()
+	m.settings.state.RLock()
+	defer m.settings.state.RUnlock()
 	for _, a := range m.settings.admins {
 		if !slices.Contains(m.Config.Admins, a) {
 			fromSlack = append(fromSlack, a)
@@ -419,7 +429,9 @@ func (l adminList) change(by, user string, add bool) error {
 	if err := m.DB.Settings().PutAdmins(store.StoredAdmins{Users: stored, By: by, At: m.Now()}); err != nil {
 		return err
 	}
+	m.settings.state.Lock()
 	m.settings.admins = stored
+	m.settings.state.Unlock()
 	verb := "made <@%s> an admin"
 	if !add {
 		verb = "took <@%s> off the admins"
