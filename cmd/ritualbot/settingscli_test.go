@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -164,5 +166,37 @@ func BenchmarkSettingsSave(b *testing.B) {
 		if problems, err := admin.Save(b.Context(), demoAdmin, "coffee", "C0SLACK", form); err != nil || len(problems) > 0 {
 			b.Fatalf("save: %v %v", problems, err)
 		}
+	}
+}
+
+// Settings stored by a newer ritualbot stop this one at start with a clear message and the
+// configuration's exit status, and are left as they are.
+func TestNewerSettingsAreRefusedAtStart(t *testing.T) {
+	cfg, err := baseConfig("http://127.0.0.1:1/", filepath.Join(t.TempDir(), "bot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(cfg.Store.Path, store.Options{NoSync: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := bolt.Open(cfg.Store.Path, 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := []byte(`{"format":2,"record":{"ritual":"coffee","channel":"C1","config":"x","by":"U1"}}`)
+	if err := raw.Update(func(tx *bolt.Tx) error { return tx.Bucket([]byte("settings")).Put([]byte("channel/coffee/C1"), newer) }); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	m := &Main{Config: cfg}
+	err = m.Open()
+	if err == nil {
+		m.Close()
+		t.Fatal("a bot opened settings stored by a newer version")
+	}
+	if !strings.Contains(err.Error(), "stored by a newer ritualbot (format 2; this binary reads up to 1): upgrade ritualbot") || exitCode(err) != exitConfig {
+		t.Errorf("Open = %v (exit %d); want the newer settings named, and exit %d", err, exitCode(err), exitConfig)
 	}
 }
