@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -27,7 +28,8 @@ type Options struct {
 	AboutNow func() string
 	// IsAdmin reports whether a user may run admin subcommands.
 	IsAdmin func(userID string) bool
-	// Workers bounds how many envelopes are handled at once; 0 means 8.
+	// Workers bounds how many commands, button presses and events are handled at once, 0 meaning
+	// 8; four times as many may wait. Modal submissions have a lane of their own.
 	Workers int
 	// Logger receives the bot's log lines.
 	Logger *slog.Logger
@@ -56,6 +58,15 @@ type Bot struct {
 	actions  map[string]ActionHandler
 	views    map[string]ViewHandler
 	home     []HomeSection
+
+	// shared is the queue of commands, button presses and events; submissions is the lane of modal
+	// submissions, whose answer travels in the ack. Run makes both.
+	shared      chan func(context.Context)
+	submissions chan func(context.Context)
+
+	// submissionBudget is how long a submission's handler may run before the form is answered
+	// without it (submissionBudget the constant, shorter in tests).
+	submissionBudget time.Duration
 
 	seen      *eventIDs
 	connected atomic.Bool
@@ -95,6 +106,8 @@ func newBot(api slackAPI, socket socketClient, events <-chan socketmode.Event, o
 		actions:  map[string]ActionHandler{},
 		views:    map[string]ViewHandler{},
 		seen:     newEventIDs(10000, time.Hour),
+
+		submissionBudget: submissionBudget,
 	}
 	b.downSince.Store(opts.Now().UnixNano())
 	b.registerCore()
@@ -151,17 +164,21 @@ func (b *Bot) Run(ctx context.Context) error {
 	// Work after shutdown begins gets a fresh deadline, so in-flight handlers can finish.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	jobs := make(chan func(context.Context), b.opts.Workers*4)
+	b.shared = make(chan func(context.Context), b.opts.Workers*4)
+	b.submissions = make(chan func(context.Context), submissionQueue)
 	var workers sync.WaitGroup
-	for range b.opts.Workers {
-		workers.Go(func() {
-			for job := range jobs {
-				b.safely(workCtx, job)
-			}
-		})
+	for lane, n := range map[chan func(context.Context)]int{b.shared: b.opts.Workers, b.submissions: submissionWorkers} {
+		for range n {
+			workers.Go(func() {
+				for job := range lane {
+					b.safely(workCtx, job)
+				}
+			})
+		}
 	}
 	finish := func() {
-		close(jobs)
+		close(b.shared)
+		close(b.submissions)
 		done := make(chan struct{})
 		go func() { workers.Wait(); close(done) }()
 		select {
@@ -193,12 +210,7 @@ func (b *Bot) Run(ctx context.Context) error {
 				finish()
 				return nil
 			}
-			if job := b.receive(ctx, evt); job != nil {
-				select {
-				case jobs <- job:
-				case <-ctx.Done():
-				}
-			}
+			b.receive(ctx, evt)
 		}
 	}
 }
@@ -213,29 +225,31 @@ func (b *Bot) safely(ctx context.Context, job func(context.Context)) {
 	job(ctx)
 }
 
-// receive acknowledges evt and returns the work it implies, if any. It never blocks on handlers.
-func (b *Bot) receive(ctx context.Context, evt socketmode.Event) func(context.Context) {
+// receive acknowledges evt and queues the work it implies, if any. It never waits for a handler
+// nor for room in a queue: an envelope that finds its lane full is refused in a way Slack shows
+// the person (or retries), so the loop always reads the next one in time.
+func (b *Bot) receive(ctx context.Context, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeConnecting:
 		b.log.Debug("connecting to Slack")
-		return nil
+		return
 	case socketmode.EventTypeConnected:
 		b.setConnected(true)
 		b.log.Info("connected to Slack")
-		return nil
+		return
 	case socketmode.EventTypeConnectionError:
 		b.setConnected(false)
 		if e, ok := evt.Data.(*slack.ConnectionErrorEvent); ok {
 			b.log.Warn("connection to Slack failed; retrying", "attempt", e.Attempt, "backoff", e.Backoff, "err", e.Error())
 		}
-		return nil
+		return
 	case socketmode.EventTypeInvalidAuth:
 		b.setConnected(false)
 		b.log.Error("Slack refused the app token")
-		return nil
+		return
 	case socketmode.EventTypeHello:
 		b.setConnected(true)
-		return nil
+		return
 	case socketmode.EventTypeDisconnect:
 		b.setConnected(false)
 		reason := ""
@@ -247,17 +261,17 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) func(context.Co
 		} else {
 			b.log.Info("Slack asked us to reconnect", "reason", reason)
 		}
-		return nil
+		return
 	case socketmode.EventTypeIncomingError, socketmode.EventTypeErrorWriteFailed:
 		b.log.Warn("socket mode error", "type", string(evt.Type))
-		return nil
+		return
 	case socketmode.EventTypeErrorBadMessage:
 		b.ackBadMessage(ctx, evt)
-		return nil
+		return
 	}
 	if evt.Request == nil || evt.Request.EnvelopeID == "" {
 		b.log.Debug("ignoring socket event without envelope", "type", string(evt.Type))
-		return nil
+		return
 	}
 	b.lastEnvAt.Store(b.opts.Now().UnixNano())
 	if b.opts.Metrics != nil {
@@ -266,39 +280,82 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) func(context.Co
 	req := evt.Request
 	switch evt.Type {
 	case socketmode.EventTypeSlashCommand:
-		b.ack(ctx, req.EnvelopeID, nil)
 		cmd, ok := evt.Data.(slack.SlashCommand)
 		if !ok {
-			return nil
+			b.ack(ctx, req.EnvelopeID, nil)
+			return
 		}
-		return func(ctx context.Context) { b.handleCommand(ctx, cmd) }
+		if !b.enqueue(ctx, req.EnvelopeID, "slash command", func(ctx context.Context) { b.handleCommand(ctx, cmd) }) {
+			// The ack itself carries the answer: Slack shows it to the person alone.
+			b.ack(ctx, req.EnvelopeID, map[string]string{"response_type": slack.ResponseTypeEphemeral, "text": busyText})
+		}
 	case socketmode.EventTypeInteractive:
 		cb, ok := evt.Data.(slack.InteractionCallback)
 		if !ok {
 			b.ack(ctx, req.EnvelopeID, nil)
-			return nil
+			return
 		}
-		if cb.Type == slack.InteractionTypeViewSubmission {
-			// A submission's answer (close, or field errors) must travel in the ack itself.
-			return func(ctx context.Context) { b.ack(ctx, req.EnvelopeID, b.handleViewSubmission(ctx, cb)) }
+		switch cb.Type {
+		case slack.InteractionTypeViewSubmission:
+			b.receiveSubmission(ctx, req.EnvelopeID, cb)
+		case slack.InteractionTypeBlockActions:
+			// Refused, the press stays unacknowledged: Slack shows the person its own error.
+			b.enqueue(ctx, req.EnvelopeID, "button press", func(ctx context.Context) { b.handleInteraction(ctx, cb) })
+		default:
+			// Not logged: like a press, a closed modal and its time could date an anonymous answer.
+			b.ack(ctx, req.EnvelopeID, nil)
 		}
-		b.ack(ctx, req.EnvelopeID, nil)
-		return func(ctx context.Context) { b.handleInteraction(ctx, cb) }
 	case socketmode.EventTypeEventsAPI:
-		b.ack(ctx, req.EnvelopeID, nil)
 		outer, ok := evt.Data.(slackevents.EventsAPIEvent)
 		if !ok {
-			return nil
+			b.ack(ctx, req.EnvelopeID, nil)
+			return
 		}
-		if id := eventID(req.Payload); id != "" && !b.seen.firstTime(id, b.opts.Now()) {
+		id := eventID(req.Payload)
+		if id != "" && !b.seen.firstTime(id, b.opts.Now()) {
+			b.ack(ctx, req.EnvelopeID, nil)
 			b.log.Debug("dropping redelivered event", "retry_attempt", req.RetryAttempt, "retry_reason", req.RetryReason)
-			return nil
+			return
 		}
-		return func(ctx context.Context) { b.handleEvent(ctx, outer) }
+		if !b.enqueue(ctx, req.EnvelopeID, "event", func(ctx context.Context) { b.handleEvent(ctx, outer) }) {
+			// Unacknowledged, the event comes again a few seconds later as a retry: let it in then.
+			b.seen.forget(id)
+		}
 	default:
 		b.ack(ctx, req.EnvelopeID, nil)
 		b.log.Debug("acknowledged unhandled envelope", "type", string(evt.Type))
-		return nil
+	}
+}
+
+// busyText answers a slash command when every worker is busy and the queue behind them is full.
+const busyText = "I'm handling a lot at the moment and could not take this on; please try again in a minute."
+
+// enqueue queues job on the shared lane and acknowledges its envelope; when the lane is full it
+// leaves the envelope unacknowledged and reports false.
+func (b *Bot) enqueue(ctx context.Context, envelopeID, kind string, job func(context.Context)) bool {
+	if !offer(b.shared, job) {
+		b.overloaded(kind)
+		return false
+	}
+	b.ack(ctx, envelopeID, nil)
+	return true
+}
+
+// offer queues job on lane if there is room, without waiting.
+func offer(lane chan<- func(context.Context), job func(context.Context)) bool {
+	select {
+	case lane <- job:
+		return true
+	default:
+		return false
+	}
+}
+
+// overloaded records that an envelope of this kind found its lane full.
+func (b *Bot) overloaded(kind string) {
+	b.log.Warn("too busy: refused an envelope", "kind", kind)
+	if b.opts.Metrics != nil {
+		b.opts.Metrics.Refused.WithLabelValues(kind).Inc()
 	}
 }
 
@@ -353,6 +410,19 @@ type eventIDs struct {
 
 func newEventIDs(max int, ttl time.Duration) *eventIDs {
 	return &eventIDs{max: max, ttl: ttl, seen: map[string]time.Time{}}
+}
+
+// forget drops id, so its next delivery counts as the first.
+func (e *eventIDs) forget(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if _, ok := e.seen[id]; !ok {
+		return
+	}
+	delete(e.seen, id)
+	if i := slices.Index(e.order, id); i >= 0 {
+		e.order = slices.Delete(e.order, i, i+1)
+	}
 }
 
 // firstTime records id and reports whether it was new.

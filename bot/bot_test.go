@@ -16,17 +16,38 @@ import (
 
 // recordingSocket stands in for the Socket Mode connection: it records acks and blocks in RunContext.
 type recordingSocket struct {
-	mu   sync.Mutex
-	acks []string
+	mu       sync.Mutex
+	acks     []string
+	payloads map[string]string
+	ackedAt  map[string]time.Time
 }
 
 func (s *recordingSocket) RunContext(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
 
-func (s *recordingSocket) AckCtx(_ context.Context, id string, _ any) error {
+func (s *recordingSocket) AckCtx(_ context.Context, id string, payload any) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.acks = append(s.acks, id)
+	if s.payloads == nil {
+		s.payloads, s.ackedAt = map[string]string{}, map[string]time.Time{}
+	}
+	if payload != nil {
+		raw, err := json.Marshal(payload)
+		if err != nil {
+			return err
+		}
+		s.payloads[id] = string(raw)
+	}
+	s.ackedAt[id] = time.Now()
 	return nil
+}
+
+// ack returns the payload envelope id was acked with and whether it was acked at all.
+func (s *recordingSocket) ack(id string) (payload string, at time.Time, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	at, ok = s.ackedAt[id]
+	return s.payloads[id], at, ok
 }
 
 func (s *recordingSocket) acked() []string {

@@ -358,7 +358,11 @@ func (c *coffeeEdge) homeButton(ctx context.Context, a Action) error {
 	case actionCoffeePause:
 		err = c.svc.Pause(ctx, ch, a.UserID, c.bot.opts.Now().Add(14*24*time.Hour))
 	}
-	if err != nil && !rituals.IsPersonError(err) {
+	if rituals.IsPersonError(err) {
+		// Shown at the top of the refreshed Home: the button was stale.
+		return c.bot.AnswerAction(ctx, a, Escape(err.Error()), false)
+	}
+	if err != nil {
 		return err
 	}
 	return c.bot.PublishHome(ctx, a.UserID)

@@ -151,8 +151,11 @@ func slackTrouble(err error) (string, bool) {
 		return "", false
 	}
 	switch se.Err {
-	case "not_in_channel", "channel_not_found":
+	case "not_in_channel":
 		return "I'm not a member of that ritual's channel, so I can't see who is in it. Invite me there with `/invite @ritualbot` and try again.", true
+	case "channel_not_found":
+		return "Slack says that ritual's channel does not exist: an admin should check its channel id in my configuration. " +
+			"(A private channel I'm not in looks the same to me: if it is one, invite me there with `/invite @ritualbot`.)", true
 	case "is_archived":
 		return "That ritual's channel is archived; an admin should move the ritual to another channel in my configuration.", true
 	case "missing_scope":

@@ -26,6 +26,8 @@ type Rendered struct {
 	Blocks []slack.Block
 	// Thread continues a message too long for one: each part is posted in its thread, in order.
 	Thread []Rendered
+	// Files are uploaded after the message, in its thread (bot/upload.go).
+	Files []File `json:",omitempty"`
 }
 
 // Renderer turns one kind of domain message into Slack content.
@@ -72,6 +74,7 @@ type Delivery struct {
 	mu       sync.Mutex
 	backoff  map[string]backoffState // by outbox key
 	progress progress
+	up       uploads
 }
 
 type backoffState struct {
@@ -377,6 +380,11 @@ func (d *Delivery) deliver(ctx context.Context, item rituals.OutboxItem) (bool, 
 			if _, _, err := d.post(ctx, postTo, parent, key, part); err != nil {
 				return false, err
 			}
+		}
+	}
+	if len(content.Files) > 0 {
+		if err := d.uploadFiles(ctx, item, postTo, cmp.Or(threadTS, ts), content.Files, check); err != nil {
+			return false, err
 		}
 	}
 	d.clearBackoff(item.Key)

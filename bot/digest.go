@@ -103,7 +103,8 @@ func (e *digestEdge) submit(ctx context.Context, s Submission) (map[string]strin
 	}
 	answers := make([]string, len(form.Questions))
 	for i := range answers {
-		answers[i] = s.Values["q"+strconv.Itoa(i)]
+		id := "q" + strconv.Itoa(i)
+		answers[i] = s.Values.Get(id, id)
 	}
 	_, err = e.svc.Submit(ctx, s.PrivateMetadata, s.UserID, answers, e.bot.opts.Now())
 	var pe *rituals.PersonError

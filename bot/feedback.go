@@ -237,14 +237,14 @@ func (f *feedbackEdge) submitAnswer(ctx context.Context, s Submission) (map[stri
 		return map[string]string{inputAnswer: "This form is from an older version of ritualbot; wait for the next prompt."}, nil
 	}
 	scale := 0
-	if v, ok := s.Values[inputScale]; ok {
+	if v, ok := s.Values.Lookup(inputScale, inputScale); ok {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return map[string]string{inputScale: "Pick a rating from 1 to 5."}, nil
 		}
 		scale = n
 	}
-	err := f.svc.Answer(ctx, promptID, token, s.Values[inputAnswer], scale)
+	err := f.svc.Answer(ctx, promptID, token, s.Values.Get(inputAnswer, inputAnswer), scale)
 	var scaleErr *feedback.ScaleError
 	switch {
 	case errors.As(err, &scaleErr):
@@ -259,7 +259,7 @@ func (f *feedbackEdge) submitAnswer(ctx context.Context, s Submission) (map[stri
 }
 
 func (f *feedbackEdge) submitNote(ctx context.Context, s Submission) (map[string]string, error) {
-	err := f.svc.Note(ctx, s.UserID, s.PrivateMetadata, s.Values[inputAnswer])
+	err := f.svc.Note(ctx, s.UserID, s.PrivateMetadata, s.Values.Get(inputAnswer, inputAnswer))
 	switch {
 	case err == nil:
 		return nil, nil
@@ -284,7 +284,7 @@ func (f *feedbackEdge) openRespond(ctx context.Context, a Action) error {
 }
 
 func (f *feedbackEdge) submitRespond(ctx context.Context, s Submission) (map[string]string, error) {
-	err := f.svc.Respond(ctx, s.PrivateMetadata, s.UserID, s.Values[inputAnswer])
+	err := f.svc.Respond(ctx, s.PrivateMetadata, s.UserID, s.Values.Get(inputAnswer, inputAnswer))
 	switch {
 	case errors.Is(err, feedback.ErrNotResponder):
 		return map[string]string{inputAnswer: "Only the people chosen to respond to feedback (the admins, unless configured otherwise) can respond."}, nil

@@ -12,13 +12,26 @@ const maxHomeBlocks = 100
 
 // PublishHome renders and publishes userID's Home tab.
 func (b *Bot) PublishHome(ctx context.Context, userID string) error {
+	return b.publishHome(ctx, userID, "")
+}
+
+// publishHome renders and publishes userID's Home tab with notice (mrkdwn, when not empty) at the
+// top: the answer to a press on the Home tab, which has nowhere else to go. The next publish,
+// without it, clears it.
+func (b *Bot) publishHome(ctx context.Context, userID, notice string) error {
 	admin := b.opts.IsAdmin(userID)
-	blocks := []slack.Block{
+	var blocks []slack.Block
+	if notice != "" {
+		blocks = append(blocks,
+			slack.NewSectionBlock(markdown(truncateText(":warning: "+notice, maxTextChars)), nil, nil),
+			slack.NewContextBlock("", plain("This note goes away the next time you open this tab.")))
+	}
+	blocks = append(blocks,
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "ritualbot", false, false)),
 		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, b.about(), false, false), nil, nil),
 		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
 			fmt.Sprintf("Type `%s help` in any channel to see what you can ask me.", b.opts.Command), false, false)),
-	}
+	)
 	for _, section := range b.home {
 		more, err := section(ctx, userID, admin)
 		if err != nil {
@@ -37,6 +50,9 @@ func (b *Bot) PublishHome(ctx context.Context, userID string) error {
 		UserID: userID,
 		View:   slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}},
 	})
+	if err != nil && refusedSlackFile(err) {
+		return b.publishWithoutSlackFiles(ctx, userID, blocks) // bot/charts.go
+	}
 	return err
 }
 

@@ -2,6 +2,8 @@ package bot
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/slack-go/slack"
@@ -33,8 +35,8 @@ type Submission struct {
 	ViewID          string
 	CallbackID      string
 	PrivateMetadata string
-	// Values maps each input's action_id to what was entered or picked.
-	Values map[string]string
+	// Values holds what was entered or picked in each input, by block_id and action_id.
+	Values Values
 	Admin  bool
 	// next holds the view UpdateView chose, shared with the router.
 	next *nextView
@@ -51,8 +53,39 @@ func (s Submission) UpdateView(view slack.ModalViewRequest) {
 	}
 }
 
+// Field names one input of a modal as Slack nests its value: view.state.values[Block][Action].
+type Field struct{ Block, Action string }
+
+// Values holds what was entered or picked in each input of a submitted modal.
+type Values map[Field]string
+
+// Lookup returns the value of the input in block whose element has this action_id.
+func (v Values) Lookup(block, action string) (string, bool) {
+	value, ok := v[Field{Block: block, Action: action}]
+	return value, ok
+}
+
+// Get returns the value of the input in block whose element has this action_id, or "".
+func (v Values) Get(block, action string) string { return v[Field{Block: block, Action: action}] }
+
+// ByAction returns the value of the one input whose element has this action_id, for modals whose
+// block ids Slack generated; ok is false when no input or several have it.
+func (v Values) ByAction(action string) (value string, ok bool) {
+	n := 0
+	for f, s := range v {
+		if f.Action == action {
+			value, n = s, n+1
+		}
+	}
+	if n != 1 {
+		return "", false
+	}
+	return value, true
+}
+
 // ViewHandler handles a modal submission before it is acknowledged. It returns problems keyed by
-// the action_id of the input they concern; the modal then stays open and shows them.
+// the block_id of the input they concern (or by an action_id only one input has); the modal then
+// stays open and shows them. A problem under any other key is shown on the first input.
 type ViewHandler func(ctx context.Context, s Submission) (problems map[string]string, err error)
 
 // HomeSection renders one part of a person's Home tab.
@@ -109,33 +142,62 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 
 // tellUser answers a button press privately, where the button was.
 func (b *Bot) tellUser(ctx context.Context, cb slack.InteractionCallback, text string) {
-	if cb.ResponseURL != "" {
-		if err := b.api.PostWebhook(ctx, cb.ResponseURL, &slack.WebhookMessage{ResponseType: slack.ResponseTypeEphemeral, Text: text}); err == nil {
-			return
-		}
+	// No error detail: it may name the interaction (a response_url), and presses include feedback's.
+	if err := b.answerPress(ctx, cb.User.ID, cb.Channel.ID, cb.ResponseURL, cb.View.Type == slack.VTHomeTab, text, false); err != nil {
+		b.log.Warn("could not tell a user about a button problem")
 	}
-	if cb.Channel.ID != "" {
-		if _, err := b.api.PostEphemeralContext(ctx, cb.Channel.ID, cb.User.ID, slack.MsgOptionText(text, false)); err == nil {
-			return
+}
+
+// answerPress answers a button press privately, where the button was: through its response_url,
+// as an ephemeral in its channel, or, on the Home tab (which has neither), at the top of the
+// person's Home, else in a DM. Presses elsewhere never fall back to a DM: a lasting message right
+// after a press on a feedback prompt would record who acted on it. replace swaps the message that
+// held the button for the answer.
+func (b *Bot) answerPress(ctx context.Context, userID, channelID, responseURL string, home bool, text string, replace bool) error {
+	var errs []error
+	if responseURL != "" {
+		err := b.api.PostWebhook(ctx, responseURL, &slack.WebhookMessage{Text: text, ReplaceOriginal: replace, ResponseType: slack.ResponseTypeEphemeral})
+		if err == nil {
+			return nil
 		}
+		errs = append(errs, fmt.Errorf("response_url: %w", err))
 	}
-	b.log.Warn("could not tell a user about a button problem")
+	if channelID != "" && !home {
+		_, err := b.api.PostEphemeralContext(ctx, channelID, userID, slack.MsgOptionText(text, false))
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, fmt.Errorf("ephemeral: %w", err))
+	}
+	if !home {
+		if len(errs) == 0 {
+			return errors.New("the press came with no response_url nor channel")
+		}
+		return errors.Join(errs...)
+	}
+	err := b.publishHome(ctx, userID, text)
+	if err == nil {
+		return nil
+	}
+	errs = append(errs, fmt.Errorf("home notice: %w", err))
+	if _, _, err := b.api.PostMessageContext(ctx, userID, slack.MsgOptionText(text, false)); err != nil {
+		return errors.Join(append(errs, fmt.Errorf("DM: %w", err))...)
+	}
+	return nil
 }
 
 // handleViewSubmission runs the modal's handler and returns the ack payload (nil closes the modal).
 func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCallback) any {
 	h, ok := b.views[cb.View.CallbackID]
 	if !ok {
-		b.log.Warn("no handler for modal", "callback_id", cb.View.CallbackID)
-		return nil
+		b.log.Warn("no handler for a submitted modal")
+		return formNotice(cb, staleFormText)
 	}
-	values := map[string]string{}
-	blockOf := map[string]string{}
+	values := Values{}
 	if cb.View.State != nil {
 		for blockID, actions := range cb.View.State.Values {
 			for actionID, a := range actions {
-				blockOf[actionID] = blockID
-				values[actionID] = stateValue(a)
+				values[Field{Block: blockID, Action: actionID}] = inputValue(a)
 			}
 		}
 	}
@@ -149,31 +211,48 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 		Admin:           b.opts.IsAdmin(cb.User.ID),
 		next:            next,
 	})
-	if err != nil {
-		b.log.Error("modal handler failed", "callback_id", cb.View.CallbackID, "err", err)
-		problems = map[string]string{"": "Something went wrong on my side; nothing was saved. Please try again in a minute."}
+	switch {
+	case err != nil:
+		b.log.Error("modal handler failed", "err", err)
+		return formNotice(cb, failedFormText)
+	case len(problems) > 0:
+		return fieldErrors(cb, problems)
+	case next.view != nil:
+		return slack.NewUpdateViewSubmissionResponse(next.view)
 	}
-	if len(problems) == 0 {
-		if next.view != nil {
-			return slack.NewUpdateViewSubmissionResponse(next.view)
+	return nil
+}
+
+// inputValue is what one input holds: a picked option, channel, user, date or time, the ticked
+// options joined by commas (a single checkbox reads "true" or "false"), or the text typed.
+func inputValue(a slack.BlockAction) string {
+	switch {
+	case a.Type == slack.ActionType(slack.METCheckboxGroups) || a.Type == "multi_static_select":
+		var vals []string
+		for _, o := range a.SelectedOptions {
+			vals = append(vals, o.Value)
 		}
-		return nil
+		if a.Type == slack.ActionType(slack.METCheckboxGroups) && len(vals) == 0 {
+			return "false"
+		}
+		return strings.Join(vals, ",")
+	case a.SelectedOption.Value != "":
+		return a.SelectedOption.Value
+	case a.SelectedConversation != "":
+		return a.SelectedConversation
+	case a.SelectedChannel != "":
+		return a.SelectedChannel
+	case a.SelectedUser != "":
+		return a.SelectedUser
+	case len(a.SelectedUsers) > 0:
+		return strings.Join(a.SelectedUsers, ",")
+	case a.SelectedDate != "":
+		return a.SelectedDate
+	case a.SelectedTime != "":
+		return a.SelectedTime
+	default:
+		return a.Value
 	}
-	byBlock := map[string]string{}
-	for actionID, msg := range problems {
-		block, ok := blockOf[actionID]
-		if !ok {
-			// A problem not tied to one input is shown on the first input.
-			for _, bl := range blockOf {
-				block = bl
-				break
-			}
-		}
-		if block != "" {
-			byBlock[block] = msg
-		}
-	}
-	return slack.NewErrorsViewSubmissionResponse(byBlock)
 }
 
 // handleEvent routes Events API events.
@@ -191,8 +270,9 @@ func (b *Bot) handleEvent(ctx context.Context, outer slackevents.EventsAPIEvent)
 	}
 }
 
-// AnswerAction answers a button press privately where the button was; replace swaps the message that
-// held the button for the answer.
+// AnswerAction answers a button press privately where the button was (on the Home tab: at the top
+// of the person's Home until it is next refreshed); replace swaps the message that held the button
+// for the answer.
 func (b *Bot) AnswerAction(ctx context.Context, a Action, text string, replace bool) error {
-	return b.api.PostWebhook(ctx, a.ResponseURL, &slack.WebhookMessage{Text: text, ReplaceOriginal: replace, ResponseType: slack.ResponseTypeEphemeral})
+	return b.answerPress(ctx, a.UserID, a.ChannelID, a.ResponseURL, a.Home, text, replace)
 }

@@ -17,6 +17,8 @@ type Metrics struct {
 	AckSeconds prometheus.Histogram
 	APICalls   *prometheus.CounterVec
 	Deliveries *prometheus.CounterVec
+	// Refused counts envelopes refused because their lane was full, by kind.
+	Refused *prometheus.CounterVec
 }
 
 // NewMetrics registers the metrics with reg.
@@ -35,8 +37,11 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		Deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "ritualbot_deliveries_total", Help: "Outbox messages delivered or failed for good, by ritual.",
 		}, []string{"ritual", "outcome"}),
+		Refused: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "ritualbot_envelopes_refused_total", Help: "Envelopes refused because every worker was busy and the queue full, by kind.",
+		}, []string{"kind"}),
 	}
-	reg.MustRegister(m.Envelopes, m.AckSeconds, m.APICalls, m.Deliveries)
+	reg.MustRegister(m.Envelopes, m.AckSeconds, m.APICalls, m.Deliveries, m.Refused)
 	return m
 }
 

@@ -34,6 +34,9 @@ var perMinute = map[string]float64{
 	"views.open":            100,
 	"views.update":          100,
 	"users.list":            20,
+
+	"files.getUploadURLExternal":   100,
+	"files.completeUploadExternal": 100,
 }
 
 // Slack documents tiers as "N+ per minute" with bursts tolerated; a method may spend its minute's

@@ -272,7 +272,13 @@ func (e *settingsEdge) save(ctx context.Context, s Submission) (map[string]strin
 		return map[string]string{"": notAdmin}, nil
 	}
 	ritual, channel, _ := strings.Cut(s.PrivateMetadata, "/")
-	problems, err := e.admin.Save(ctx, s.UserID, ritual, channel, s.Values)
+	values := map[string]string{}
+	for f, v := range s.Values {
+		if f.Block == f.Action { // every field's block id and action id are its Key
+			values[f.Action] = v
+		}
+	}
+	problems, err := e.admin.Save(ctx, s.UserID, ritual, channel, values)
 	if err != nil || len(problems) > 0 {
 		return problems, err
 	}
@@ -298,37 +304,4 @@ func (e *settingsEdge) remove(ctx context.Context, a Action) error {
 		return err
 	}
 	return e.bot.PublishHome(ctx, a.UserID)
-}
-
-// stateValue reads one input of a submitted modal as a string: a picked option, channel, user,
-// date or time, the ticked options joined by commas (a single checkbox reads "true" or
-// "false"), or the text typed.
-func stateValue(a slack.BlockAction) string {
-	switch {
-	case a.Type == slack.ActionType(slack.METCheckboxGroups) || a.Type == "multi_static_select":
-		var vals []string
-		for _, o := range a.SelectedOptions {
-			vals = append(vals, o.Value)
-		}
-		if a.Type == slack.ActionType(slack.METCheckboxGroups) && len(vals) == 0 {
-			return "false"
-		}
-		return strings.Join(vals, ",")
-	case a.SelectedOption.Value != "":
-		return a.SelectedOption.Value
-	case a.SelectedConversation != "":
-		return a.SelectedConversation
-	case a.SelectedChannel != "":
-		return a.SelectedChannel
-	case a.SelectedUser != "":
-		return a.SelectedUser
-	case len(a.SelectedUsers) > 0:
-		return strings.Join(a.SelectedUsers, ",")
-	case a.SelectedDate != "":
-		return a.SelectedDate
-	case a.SelectedTime != "":
-		return a.SelectedTime
-	default:
-		return a.Value
-	}
 }

@@ -142,6 +142,10 @@ var personBuckets = []personBucket{
 		how:    "rituals' settings name the admin who changed them and feedback responders, and admins added in Slack: taken off the admins; elsewhere the id becomes ForgottenUser",
 		forget: forgetSettings},
 
+	// Charts.
+	{name: bucketChartsLatest,
+		how: "the latest chart uploaded: a file id, a title and alt text of aggregates: no person"},
+
 	// Last: the index of the records above that retention removes.
 	{name: bucketRetention, keys: true, valueText: noText,
 		how: "kind/time/record key of updates, asks, kudos, delivery and run records, for retention: " +

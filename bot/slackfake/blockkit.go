@@ -123,8 +123,11 @@ func normalizeBlocks(v any, surf surface, ptr string) ([]any, *bkCtx) {
 }
 
 // collectActionIDs records explicit action_ids of a block's elements and
-// reports duplicates.
+// reports duplicates within the block. Slack asks action_ids to be unique
+// "among all other action_ids in the containing block": two blocks may share
+// one, and view state tells them apart by block_id.
 func collectActionIDs(block map[string]any, c *bkCtx, p string) {
+	inBlock := map[string]bool{}
 	var visit func(v any, p string)
 	visit = func(v any, p string) {
 		switch x := v.(type) {
@@ -132,10 +135,10 @@ func collectActionIDs(block map[string]any, c *bkCtx, p string) {
 			if t, _ := x["type"].(string); t != "" {
 				if _, isEl := elementKinds[t]; isEl {
 					if id, ok := x["action_id"].(string); ok {
-						if c.actionIDs[id] {
+						if inBlock[id] {
 							c.fail(p+"/action_id", "action_id %q already exists", id)
 						}
-						c.actionIDs[id] = true
+						inBlock[id], c.actionIDs[id] = true, true
 					}
 				}
 			}

@@ -289,7 +289,8 @@ func stateFor(el map[string]any, val string, given bool) (entry map[string]any, 
 }
 
 // SubmitView has a person submit their topmost modal. values are keyed by
-// action_id; inputs left out keep their initial value. The state Slack sends
+// action_id, or by "block_id/action_id" to fill one of several inputs sharing
+// an action_id; inputs left out keep their initial value. The state Slack sends
 // is keyed by block_id, generated ones included. The app's ack decides what
 // happens next (close, update, push, clear, or field errors).
 func (s *Server) SubmitView(ctx context.Context, userID, viewID string, values map[string]string) (Ack, error) {
@@ -321,8 +322,12 @@ func (s *Server) SubmitView(ctx context.Context, userID, viewID string, values m
 		el, _ := bm["element"].(map[string]any)
 		aid, _ := el["action_id"].(string)
 		bid, _ := bm["block_id"].(string)
-		val, given := values[aid]
-		used[aid] = given
+		qualified := bid + "/" + aid
+		val, given := values[qualified]
+		if !given {
+			val, given = values[aid]
+		}
+		used[aid], used[qualified] = true, true
 		entry, empty, err := stateFor(el, val, given)
 		if err != nil {
 			s.mu.Unlock()

@@ -119,6 +119,9 @@ func (s *Server) conversationsMembers(q *apiReq) (map[string]any, *apiErr) {
 	if e != nil {
 		return nil, e
 	}
+	if e := s.needScopeLocked(readScope(c)); e != nil {
+		return nil, e
+	}
 	start, end, next, e := s.page(q, len(c.members), 100, 1000)
 	if e != nil {
 		return nil, e
@@ -130,6 +133,9 @@ func (s *Server) conversationsMembers(q *apiReq) (map[string]any, *apiErr) {
 func (s *Server) conversationsInfo(q *apiReq) (map[string]any, *apiErr) {
 	c, e := s.visibleChannelLocked(q.str("channel"))
 	if e != nil {
+		return nil, e
+	}
+	if e := s.needScopeLocked(readScope(c)); e != nil {
 		return nil, e
 	}
 	return map[string]any{"channel": s.channelJSON(c, q.flag("include_num_members"))}, nil

@@ -98,6 +98,11 @@ func (s *Server) viewsPublish(q *apiReq) (map[string]any, *apiErr) {
 	if aerr != nil {
 		return nil, aerr
 	}
+	if blocks, _ := body["blocks"].([]any); blocks != nil {
+		if aerr := s.slackFilesLocked(blocks, "/view/blocks"); aerr != nil {
+			return nil, aerr
+		}
+	}
 	u := s.ws.users[uid]
 	if u == nil {
 		return nil, errf("user_not_found")

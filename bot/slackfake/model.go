@@ -31,6 +31,8 @@ type Message struct {
 	Blocks                            json.RawMessage
 	Metadata                          json.RawMessage
 	Ephemeral                         bool
+	// Files are the files shared with the message (files.completeUploadExternal).
+	Files []File
 }
 
 type chanKind int
@@ -69,11 +71,16 @@ type message struct {
 	editedTS              string
 	deleted, broadcast    bool
 	reactions             []*reaction
+	files                 []*File
 }
 
 func (m *message) public() Message {
-	return Message{Channel: m.channel, TS: m.ts, ThreadTS: m.threadTS, User: m.user, Text: m.text,
+	out := Message{Channel: m.channel, TS: m.ts, ThreadTS: m.threadTS, User: m.user, Text: m.text,
 		Blocks: m.blocks, Metadata: m.metadata, Ephemeral: m.ephemeral}
+	for _, f := range m.files {
+		out.Files = append(out.Files, *f)
+	}
+	return out
 }
 
 type user struct {
@@ -575,6 +582,10 @@ func (s *Server) messageJSON(c *channel, m *message, withMetadata bool) map[stri
 	}
 	if withMetadata && m.metadata != nil {
 		out["metadata"] = m.metadata
+	}
+	if len(m.files) > 0 {
+		out["files"] = filesJSON(m.files)
+		out["upload"] = true
 	}
 	return out
 }

@@ -58,10 +58,16 @@ func textOf(v any) string {
 }
 
 func (s *Server) renderMessageLocked(m *message) string {
+	var text string
 	if len(m.blocks) > 0 {
-		return s.renderBlocksLocked(decodeBlocks(m.blocks))
+		text = s.renderBlocksLocked(decodeBlocks(m.blocks))
+	} else {
+		text = s.plainLocked(m.text)
 	}
-	return s.plainLocked(m.text)
+	if len(m.files) > 0 {
+		text = strings.TrimSpace(text + "\n" + renderFiles(m.files))
+	}
+	return text
 }
 
 func (s *Server) renderViewLocked(v *view) string {

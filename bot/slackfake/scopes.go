@@ -8,8 +8,9 @@ import (
 // SetScopes grants the bot token exactly these OAuth scopes, as an installed app's manifest would;
 // nil (the default) grants everything. Methods that read a conversation's messages then answer
 // missing_scope (with the scope needed, as Slack does) unless the scope for that kind of
-// conversation is granted: channels:history, groups:history, im:history or mpim:history. This is
-// how a test checks what someone holding the bot's token can and cannot read.
+// conversation is granted: channels:history, groups:history, im:history or mpim:history; so do
+// conversations.members and conversations.info without channels:read, groups:read, im:read or
+// mpim:read. This is how a test checks what someone holding the bot's token can and cannot read.
 func (s *Server) SetScopes(scopes []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -32,6 +33,12 @@ func historyScope(c *channel) string {
 	default:
 		return "channels:history"
 	}
+}
+
+// readScope is the scope Slack asks for to list c's members or describe it.
+func readScope(c *channel) string {
+	kind, _, _ := strings.Cut(historyScope(c), ":")
+	return kind + ":read"
 }
 
 // needScopeLocked answers missing_scope when scope is not granted.

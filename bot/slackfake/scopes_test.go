@@ -56,3 +56,22 @@ func TestFailForHitsOneConversation(t *testing.T) {
 		t.Fatalf("post to ana after clearing: %v", err)
 	}
 }
+
+func TestScopesDecideWhoseMembersTheBotTokenCanList(t *testing.T) {
+	f := newFixture(t, Options{})
+	members := func() error {
+		_, _, err := f.api.GetUsersInConversationContext(ctxT(t), &slack.GetUsersInConversationParameters{ChannelID: f.general})
+		return err
+	}
+	f.srv.SetScopes([]string{"chat:write", "channels:history"})
+	if got := slackErr(members()); got != "missing_scope" {
+		t.Fatalf("members of a public channel without channels:read = %q, want missing_scope", got)
+	}
+	if _, err := f.api.GetConversationInfoContext(ctxT(t), &slack.GetConversationInfoInput{ChannelID: f.general}); slackErr(err) != "missing_scope" {
+		t.Fatalf("info of a public channel without channels:read = %v, want missing_scope", err)
+	}
+	f.srv.SetScopes([]string{"channels:read"})
+	if err := members(); err != nil {
+		t.Fatalf("members of a public channel with channels:read: %v", err)
+	}
+}

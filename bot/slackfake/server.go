@@ -41,6 +41,9 @@ type Options struct {
 	BotName string
 	// TeamName and TeamDomain name the workspace; "" means "Ritual Fake" and "ritualfake".
 	TeamName, TeamDomain string
+	// FilesDir, when set, is where uploaded files are written as ID-name once completed; the
+	// transcript gives the path.
+	FilesDir string
 	// ExactPages makes every page of a paginated listing hold exactly limit
 	// items. By default the first page of a multi-page listing is one item
 	// short, as Slack's pages sometimes are, so clients that stop on a short
@@ -75,6 +78,7 @@ type Server struct {
 	sock    socketState
 	calls   []Call
 	entries []Entry
+	files   fileState
 }
 
 // New starts a Server listening on 127.0.0.1:0; it serves until Close.
@@ -131,6 +135,10 @@ func New(opts Options) (*Server, error) {
 	s.addUserLocked(User{ID: "USLACKBOT", Name: "slackbot", RealName: "Slackbot", TZ: "America/Los_Angeles"})
 	s.addUserLocked(User{ID: s.botUserID, Name: opts.BotName, RealName: opts.BotName, IsBot: true, TZ: "America/Los_Angeles"})
 
+	if err := s.startFiles(); err != nil {
+		ln.Close()
+		return nil, err
+	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/", s.serveAPI)
 	mux.HandleFunc("/link/", s.serveSocket)
@@ -166,7 +174,7 @@ func (s *Server) Close() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	err := s.hs.Shutdown(ctx)
+	err := errors.Join(s.hs.Shutdown(ctx), s.stopFiles(ctx))
 	s.bg.Wait()
 	return err
 }

@@ -101,6 +101,9 @@ var methods = map[string]apiHandler{
 	"views.push":            (*Server).viewsPush,
 	"views.update":          (*Server).viewsUpdate,
 	"reactions.add":         (*Server).reactionsAdd,
+
+	"files.getUploadURLExternal":   (*Server).filesGetUploadURLExternal,
+	"files.completeUploadExternal": (*Server).filesCompleteUploadExternal,
 }
 
 // EmulatedMethods lists the Web API methods the server implements.

@@ -34,6 +34,9 @@ type Config struct {
 	Ops   OpsConfig   `yaml:"ops"`
 	// Retention removes old records every night.
 	Retention RetentionConfig `yaml:"retention"`
+	// Charts draws the rituals' last weeks as PNG charts and uploads them (the app then needs
+	// files:write); off, the same numbers go as a text table only. Default true.
+	Charts *bool `yaml:"charts"`
 
 	Coffee      []CoffeeConfig     `yaml:"coffee"`
 	Icebreakers []IcebreakerConfig `yaml:"icebreakers"`
@@ -275,6 +278,10 @@ func (c *Config) setDefaults() {
 	}
 	if c.Store.Backup.Dir != "" && c.Store.Backup.Keep == 0 {
 		c.Store.Backup.Keep = 7
+	}
+	if c.Charts == nil {
+		yes := true
+		c.Charts = &yes
 	}
 	if c.Log.Level == "" {
 		c.Log.Level = "info"
@@ -617,3 +624,6 @@ func prefixLines(path string, err error) error {
 	}
 	return errors.New(strings.Join(lines, "\n"))
 }
+
+// ChartsOn reports whether charts are drawn and uploaded (charts: true, the default).
+func (c *Config) ChartsOn() bool { return c.Charts == nil || *c.Charts }

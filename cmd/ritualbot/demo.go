@@ -108,7 +108,12 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel}))
 
-	fake, err := newDemoWorkspace(slackfake.Options{Logger: logger.With("component", "slackfake")})
+	// The charts the bot uploads stay after the demo, for a look: the transcript gives each path.
+	chartsDir, err := os.MkdirTemp("", "ritualbot-demo-charts-")
+	if err != nil {
+		return err
+	}
+	fake, err := newDemoWorkspace(slackfake.Options{Logger: logger.With("component", "slackfake"), FilesDir: chartsDir})
 	if err != nil {
 		return err
 	}
@@ -338,6 +343,11 @@ func (d *demo) weeks(ctx context.Context) error {
 			if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
 				return fmt.Errorf("no digest: %w", err)
 			}
+			// In its thread: the table of the last weeks, then the charts of the same numbers.
+			posts += 2
+			if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
+				return fmt.Errorf("no charts under the digest: %w", err)
+			}
 		} else {
 			if err := d.suggestion(ctx); err != nil {
 				return err
@@ -354,6 +364,13 @@ func (d *demo) weeks(ctx context.Context) error {
 	d.chapter("The admin looks at the figures")
 	if err := d.command(ctx, demoAdmin, "coffee stats", demoCoffee); err != nil {
 		return err
+	}
+	uploaded := len(d.fake.Files())
+	if err := d.command(ctx, demoAdmin, "stats all"); err != nil {
+		return err
+	}
+	if err := waitFor(ctx, func() bool { return len(d.fake.Files()) > uploaded }); err != nil {
+		return fmt.Errorf("no charts after stats: %w", err)
 	}
 	return d.command(ctx, demoAdmin, "icebreaker list", demoGeneral)
 }

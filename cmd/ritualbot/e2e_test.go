@@ -66,6 +66,12 @@ func startBotWith(t *testing.T, opts slackfake.Options, setup func(*Main)) *harn
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { fake.Close() })
+	return startBotOn(t, fake, setup)
+}
+
+// startBotOn is startBotWith on a workspace the test prepared.
+func startBotOn(t *testing.T, fake *slackfake.Server, setup func(*Main)) *harness {
+	t.Helper()
 	cfg, err := baseConfig(fake.APIURL(), filepath.Join(t.TempDir(), "bot.db"))
 	if err != nil {
 		t.Fatal(err)
@@ -342,12 +348,34 @@ func TestWrongAppTokenIsReportedAtStart(t *testing.T) {
 }
 
 func TestAdminsToldAboutChannelsWithoutTheBot(t *testing.T) {
-	h := startBotWith(t, slackfake.Options{}, func(m *Main) {
-		m.Config.Icebreakers = []IcebreakerConfig{{RitualChannel: RitualChannel{Channel: "C09MISSING", Schedule: "0 11 * * WED"}}}
+	fake, err := newDemoWorkspace(slackfake.Options{AckTimeout: 3 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { fake.Close() })
+	fake.AddChannel(slackfake.Channel{ID: "C09QUIET", Name: "quiet", Members: []string{"U01ANA"}})
+	h := startBotOn(t, fake, func(m *Main) {
+		m.Config.Icebreakers = []IcebreakerConfig{
+			{RitualChannel: RitualChannel{Channel: "C09QUIET", Schedule: "0 11 * * WED"}},
+			{RitualChannel: RitualChannel{Channel: "C09TYPO", Schedule: "0 11 * * WED"}},
+		}
 		m.Config.setDefaults()
 	})
-	note := h.botDMs(demoAdmin, 1)[0]
-	if !strings.Contains(note.Text, "/invite @ritualbot") || !strings.Contains(note.Text, "icebreaker") {
-		t.Errorf("admin note = %q", note.Text)
+	notes := map[string]string{}
+	for _, note := range h.botDMs(demoAdmin, 2) {
+		for _, ch := range []string{"C09QUIET", "C09TYPO"} {
+			if strings.Contains(note.Text, ch) {
+				notes[ch] = note.Text
+			}
+		}
+	}
+	if quiet := notes["C09QUIET"]; !strings.Contains(quiet, "/invite @ritualbot") || !strings.Contains(quiet, "icebreaker") {
+		t.Errorf("note about a channel without the bot = %q", quiet)
+	}
+	// Slack answers channel_not_found for an id that names no channel: a typo in the configuration.
+	typo := notes["C09TYPO"]
+	if !strings.Contains(typo, "does not exist") || !strings.Contains(typo, "configuration") || !strings.Contains(typo, "icebreaker") ||
+		strings.Contains(typo, "I'm not a member") {
+		t.Errorf("note about a channel id that does not exist = %q", typo)
 	}
 }

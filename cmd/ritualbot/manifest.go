@@ -62,16 +62,23 @@ var baseScopes = []string{"commands", "chat:write", "im:write", "users:read"}
 // database. One-person DMs are then at-least-once across a crash.
 const dmHistoryScope = "im:history"
 
+// chartsScope lets the bot upload the trends' charts (charts: true, the default).
+const chartsScope = "files:write"
+
+// channelScopes are needed as soon as one ritual has a channel: at start, and when a ritual runs,
+// the bot lists each channel's members (conversations.members), public or private.
+var channelScopes = []string{"channels:read", "groups:read"}
+
 // ritualScopes are the extra bot scopes each ritual needs.
 var ritualScopes = map[string][]string{
-	// members of the channel, group DMs for the intros, and checking them after a crash.
-	"coffee": {"channels:read", "groups:read", "mpim:write", "mpim:history", "channels:history", "groups:history"},
+	// group DMs for the intros, and checking them and the channel after a crash.
+	"coffee": {"mpim:write", "mpim:history", "channels:history", "groups:history"},
 	// posting in the channel and counting the answers in the thread.
 	"icebreaker": {"channels:history", "groups:history"},
-	// members of the channel to ask, and the post.
-	"digest": {"channels:read", "groups:read", "channels:history", "groups:history"},
-	// members of the channel to ask, and the released batch.
-	"feedback": {"channels:read", "groups:read", "channels:history", "groups:history"},
+	// the post, checked after a crash.
+	"digest": {"channels:history", "groups:history"},
+	// the released batch, checked after a crash.
+	"feedback": {"channels:history", "groups:history"},
 }
 
 // buildManifest returns the app manifest for cfg: the scopes every ritual needs (admins set
@@ -101,8 +108,12 @@ func buildManifest(cfg *Config) manifest {
 		scopes = append(scopes, dmHistoryScope)
 	}
 	// Every ritual's scopes: admins may set any ritual up on the Home tab without a new manifest.
+	scopes = append(scopes, channelScopes...)
 	for _, r := range cfg.Rituals() {
 		scopes = append(scopes, ritualScopes[r.Name]...)
+	}
+	if cfg.ChartsOn() {
+		scopes = append(scopes, chartsScope)
 	}
 	slices.Sort(scopes)
 	m.OAuthConfig.Scopes.Bot = slices.Compact(scopes)

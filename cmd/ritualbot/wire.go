@@ -27,6 +27,7 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/rituals/timers"
+	"github.com/ritualbot/ritualbot/rituals/trends"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -55,6 +56,8 @@ type Main struct {
 	Directory *bot.Directory
 	Presence  *presence.Service
 	Feedback  *feedback.Service
+	// Trends gives the charts; nil when no ritual is configured.
+	Trends *trends.Service
 	// Registry holds the Prometheus metrics served on /metrics.
 	Registry *prometheus.Registry
 	Metrics  *bot.Metrics
@@ -129,7 +132,7 @@ func (m *Main) Open() error {
 	bot.RegisterPrivacy(m.Bot, m.privacy())
 	m.Presence = &presence.Service{Store: m.DB.Presence()}
 	bot.RegisterPresence(m.Bot, m.Presence, m.Directory)
-	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback, m.wireDigest, m.wireBackups, m.wireRetention} {
+	for _, wire := range []func() error{m.wireIcebreakers, m.wireCoffee, m.wireFeedback, m.wireCharts, m.wireDigest, m.wireBackups, m.wireRetention} {
 		if err := wire(); err != nil {
 			db.Close()
 			return err
@@ -204,6 +207,9 @@ func (m *Main) wireDigest() error {
 		Channels: map[string]digest.Channel{}, Logger: m.Logger.With("component", "digest"), Now: m.Now, Queued: m.queued,
 	}
 	m.settings.digest = svc
+	if m.Trends != nil {
+		svc.Thread = m.Trends.DigestThread
+	}
 	for i := range m.Config.Digest {
 		if err := m.setDigest(&m.Config.Digest[i]); err != nil {
 			return err
@@ -481,8 +487,9 @@ func (m *Main) checkBotToken(ctx context.Context) error {
 	return nil
 }
 
-// checkChannels tells the admins, once a day at most, about configured channels the bot is not a
-// member of: rituals there would fail.
+// checkChannels tells the admins, once a day at most, about configured channels where rituals
+// would fail: the bot is not a member, the id names no channel, the channel is archived, or the app
+// lacks a permission to look.
 func (m *Main) checkChannels(ctx context.Context, botUserID string) {
 	seen := map[string]bool{}
 	for _, r := range m.Config.Rituals() {
@@ -495,8 +502,12 @@ func (m *Main) checkChannels(ctx context.Context, botUserID string) {
 			if err == nil && slices.Contains(members, botUserID) {
 				continue
 			}
-			m.Logger.Warn("the bot is not a member of a configured channel", "component", "main", "channel", rc.Channel, "err", err)
-			text := fmt.Sprintf("I'm not a member of <#%s> (configured for %s), so it can't run there. Type `/invite @ritualbot` in that channel.", rc.Channel, r.Name)
+			text, known := channelTrouble(rc.Channel, r.Name, err)
+			if !known {
+				m.Logger.Warn("could not check a configured channel", "component", "main", "channel", rc.Channel, "err", err)
+				continue
+			}
+			m.Logger.Warn("a ritual cannot run in its configured channel", "component", "main", "channel", rc.Channel, "err", err)
 			key := "setup/not-member/" + rc.Channel + "/" + m.Now().Format("2006-01-02")
 			if err := m.DB.Enqueue(rituals.AdminNotes(key, "setup", m.admins(), text)...); err != nil {
 				m.Logger.Error("could not queue a note to the admins", "component", "main", "err", err)
@@ -504,6 +515,31 @@ func (m *Main) checkChannels(ctx context.Context, botUserID string) {
 		}
 	}
 	m.Delivery.Wake()
+}
+
+// channelTrouble tells the admins why ritual cannot run in channel, given what asking Slack for
+// its members returned (nil: the bot is not among them); known is false for errors that say
+// nothing about the set-up, such as a network failure.
+func channelTrouble(channel, ritual string, err error) (text string, known bool) {
+	var se slack.SlackErrorResponse
+	code := ""
+	if errors.As(err, &se) {
+		code = se.Err
+	}
+	switch {
+	case err == nil || code == "not_in_channel":
+		return fmt.Sprintf("I'm not a member of <#%s> (configured for %s), so it can't run there. Type `/invite @ritualbot` in that channel.", channel, ritual), true
+	case code == "channel_not_found":
+		return fmt.Sprintf("The channel `%s` configured for %s does not exist in this workspace, so %s can't run: check the channel id in my configuration "+
+			"(in Slack, the channel's details show its id). A private channel I'm not in looks the same to me: if it is one, type `/invite @ritualbot` there.",
+			channel, ritual, ritual), true
+	case code == "is_archived":
+		return fmt.Sprintf("<#%s> (configured for %s) is archived, so it can't run there: move %s to another channel in my configuration.", channel, ritual, ritual), true
+	case code == "missing_scope":
+		return fmt.Sprintf("I can't see who is in <#%s> (configured for %s): the Slack app lacks the %s permission. Update the app from `ritualbot manifest` and reinstall it.",
+			channel, ritual, se.Needed), true
+	}
+	return "", false
 }
 
 // collect drains errs.

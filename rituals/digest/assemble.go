@@ -196,6 +196,7 @@ func (s *Service) post(ctx context.Context, c Channel, key schedule.Key, week We
 	for i := range c.reminders() {
 		done = append(done, RemindTaskKey(c.ID, week.ID, i))
 	}
+	thread := s.thread(ctx, c, key, week)
 	var d Digest
 	posted, err := s.Store.CommitPost(key, c.ID, week.ID, done, func(recs WeekRecords) ([]rituals.Message, error) {
 		d = Build(c.ID, week, recs, stats)
@@ -203,7 +204,8 @@ func (s *Service) post(ctx context.Context, c Channel, key schedule.Key, week We
 		if err != nil {
 			return nil, err
 		}
-		return []rituals.Message{{Key: PostKey(key), Ritual: Ritual, Kind: KindPost, To: rituals.Recipient{Channel: c.ID}, Data: data}}, nil
+		post := rituals.Message{Key: PostKey(key), Ritual: Ritual, Kind: KindPost, To: rituals.Recipient{Channel: c.ID}, Data: data}
+		return append([]rituals.Message{post}, thread...), nil
 	})
 	if err != nil {
 		return Digest{}, false, err
@@ -212,4 +214,19 @@ func (s *Service) post(ctx context.Context, c Channel, key schedule.Key, week We
 		s.queued()
 	}
 	return d, posted, nil
+}
+
+// thread asks for the messages of the post's thread, about the weeks up to the digest's (its end
+// is the scheduled post even when an admin posts it early); a failure is logged and the post
+// goes alone.
+func (s *Service) thread(ctx context.Context, c Channel, key schedule.Key, week Week) []rituals.Message {
+	if s.Thread == nil {
+		return nil
+	}
+	msgs, err := s.Thread(ctx, c.ID, week.To, PostKey(key))
+	if err != nil {
+		s.log().Error("digest thread unavailable; posting without it", "channel", c.ID, "err", err)
+		return nil
+	}
+	return msgs
 }

@@ -361,6 +361,9 @@ type Service struct {
 	Presence  Presence
 	// Stats may be nil: the digest then has no stats or feedback section.
 	Stats Stats
+	// Thread, when set, gives messages to post in the digest's thread (the charts of the last
+	// weeks), queued with the post; a failure is logged and the digest goes without them.
+	Thread func(ctx context.Context, channel string, end time.Time, postKey string) ([]rituals.Message, error)
 	// Channels are the configured channels by id.
 	Channels map[string]Channel
 	// live is Channels as they are now (see Channel, SetChannel).

@@ -155,6 +155,12 @@ type Release struct {
 	// Answers counts the answers and notes shown, carried ones included.
 	Answers int       `json:"answers"`
 	At      time.Time `json:"at"`
+	// Scale is set when the question is a 1–5 pulse question.
+	Scale *questions.Scale `json:"scale,omitempty"`
+	// Distribution counts the ratings 1 to 5 (index 0 is 1) shown with a pulse question: the
+	// same figures as the release post, a whole batch that met the threshold, never one person's.
+	// Nil when the question has no scale (and in releases recorded before it was kept).
+	Distribution *[5]int `json:"distribution,omitempty"`
 }
 
 // Response is what a responder said about a release ("you said, we did"). It is not anonymous.

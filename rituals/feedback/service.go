@@ -602,6 +602,10 @@ func decide(b Batch, byAdmin bool, now time.Time) Outcome {
 	key := ReleaseKey(p.ID)
 	msg := rituals.Message{Key: key, Ritual: Ritual, Kind: KindRelease, To: rituals.Recipient{Channel: p.Channel}, Data: raw}
 	rel := &Release{Key: key, PromptID: p.ID, Channel: p.Channel, Question: p.Question, Answers: len(answers) + len(notes), At: now}
+	if p.Scale != nil {
+		dist := data.Distribution
+		rel.Scale, rel.Distribution = p.Scale, &dist
+	}
 	return Outcome{Release: rel, Shown: shown, Count: len(answers), Msgs: []rituals.Message{msg}}
 }
 

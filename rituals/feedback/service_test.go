@@ -349,6 +349,10 @@ func TestReleaseShowsEveryAnswerShuffled(t *testing.T) {
 	if !ok || r.Answers != 4 || r.PromptID != p.ID {
 		t.Errorf("release record %+v", r)
 	}
+	// The record keeps the batch's distribution (for the charts), the same as the post shows.
+	if r.Distribution == nil || *r.Distribution != d.Distribution || r.Scale == nil || *r.Scale != *p.Scale {
+		t.Errorf("release record distribution %v scale %v, want %v", r.Distribution, r.Scale, d.Distribution)
+	}
 	closed, _, _ := h.store.Prompt(p.ID)
 	if !closed.Closed || closed.Outcome != OutcomeReleased || closed.Recipients != nil || closed.Asked != 6 {
 		t.Errorf("closed prompt %+v", closed)
@@ -410,6 +414,14 @@ func TestHeldAnswersWaitForTheirQuestion(t *testing.T) {
 	}
 	if len(h.store.carry[channel]) != 2 {
 		t.Fatalf("the pool holds %d answers, want the 2 held ones", len(h.store.carry[channel]))
+	}
+	// A held batch leaves no release record, so no chart can ever show it; a question without a
+	// scale keeps no distribution.
+	if _, ok, _ := h.store.Release(ReleaseKey(p1.ID)); ok {
+		t.Error("the held prompt has a release record")
+	}
+	if r, ok, _ := h.store.Release(ReleaseKey(p2.ID)); !ok || r.Distribution != nil || r.Scale != nil {
+		t.Errorf("open question's release record %+v", r)
 	}
 
 	// Their own question comes back and reaches the threshold on its own: they join its group.
