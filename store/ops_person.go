@@ -140,7 +140,7 @@ var personBuckets = []personBucket{
 	// Settings made in Slack.
 	{name: bucketSettings, values: true,
 		how:    "rituals' settings name the admin who changed them and feedback responders, and admins added in Slack: taken off the admins; elsewhere the id becomes ForgottenUser",
-		forget: forgetSettings},
+		forget: forgetSettings, collect: collectSettings},
 
 	// Charts.
 	{name: bucketChartsLatest,

@@ -234,3 +234,13 @@ func ReadSettings(path string) ([]RitualSettings, StoredAdmins, error) {
 	admins, err = db.Settings().Admins()
 	return list, admins, err
 }
+
+// collectSettings counts the settings records that name the person.
+func collectSettings(c *collector, b *bolt.Bucket) error {
+	return b.ForEach(func(_, v []byte) error {
+		if v != nil && c.names(v) {
+			c.d.Settings++
+		}
+		return nil
+	})
+}

@@ -72,6 +72,9 @@ func TestForgetTakesAPersonOffStoredAdmins(t *testing.T) {
 	if err := db.Settings().Put(RitualSettings{Ritual: "feedback", Channel: "C1", Config: "responders: [UANA]\n", By: "UANA"}); err != nil {
 		t.Fatal(err)
 	}
+	if d, err := db.PersonData("UANA"); err != nil || d.Settings != 2 {
+		t.Errorf("PersonData counts %d settings naming them (%v), want 2", d.Settings, err)
+	}
 	if _, err := db.Forget("UANA"); err != nil {
 		t.Fatal(err)
 	}
