@@ -296,8 +296,13 @@ func (s *Scheduler) loop(ctx context.Context, js *jobState) {
 	for ctx.Err() == nil {
 		if next.IsZero() {
 			js.log.Info("no further runs within 5 years")
-			<-ctx.Done()
-			return
+			select {
+			case <-ctx.Done():
+				return
+			case <-js.changed: // Set gave it a new schedule
+				next = js.current().Spec.Next(later(js.after, s.now()))
+				continue
+			}
 		}
 		now := s.now()
 		if now.Before(next) {
