@@ -200,3 +200,20 @@ func TestNewerSettingsAreRefusedAtStart(t *testing.T) {
 		t.Errorf("Open = %v (exit %d); want the newer settings named, and exit %d", err, exitCode(err), exitConfig)
 	}
 }
+
+// The form reads back the weekly schedules it writes, and those written by hand in the file.
+func TestReadSchedule(t *testing.T) {
+	for spec, want := range map[string]string{
+		"CRON_TZ=America/New_York 30 9 * * tue": "Tuesdays 09:30 America/New_York",
+		"0 16 * * FRI":                          "Fridays 16:00 Europe/Berlin",
+		weekly{day: "SUN", time: "23:30", zone: "Asia/Kolkata"}.cronSpec(): "Sundays 23:30 Asia/Kolkata",
+	} {
+		w, ok := readSchedule(spec, "Europe/Berlin")
+		if !ok || w.String() != want {
+			t.Errorf("readSchedule(%q) = %q, %v; want %q", spec, w, ok, want)
+		}
+	}
+	if _, ok := readSchedule("0 11 1,15 * *", "UTC"); ok {
+		t.Error("a monthly schedule read as a weekly one")
+	}
+}

@@ -53,14 +53,14 @@ var zones = []string{
 }
 
 // simpleSchedule matches the cron specs the form can show: one weekday at one time.
-var simpleSchedule = regexp.MustCompile(`^(?:CRON_TZ=(\S+)\s+)?(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+(MON|TUE|WED|THU|FRI|SAT|SUN)$`)
+var simpleSchedule = regexp.MustCompile(`^(?:CRON_TZ=(\S+)\s+)?(\d{1,2})\s+(\d{1,2})\s+\*\s+\*\s+(?i:(MON|TUE|WED|THU|FRI|SAT|SUN))$`)
 
 // weekly is a schedule as the form shows it.
 type weekly struct{ day, time, zone string }
 
 // readSchedule reads spec as a weekday and a time; ok is false for a spec the form cannot show.
 func readSchedule(spec, defaultZone string) (w weekly, ok bool) {
-	m := simpleSchedule.FindStringSubmatch(strings.ToUpper(strings.TrimSpace(spec)))
+	m := simpleSchedule.FindStringSubmatch(strings.TrimSpace(spec))
 	if m == nil {
 		return weekly{day: "MON", time: "10:00", zone: defaultZone}, false
 	}
@@ -68,19 +68,9 @@ func readSchedule(spec, defaultZone string) (w weekly, ok bool) {
 	hour, _ := strconv.Atoi(m[3])
 	zone := defaultZone
 	if m[1] != "" {
-		zone = zoneCase(m[1])
+		zone = m[1]
 	}
-	return weekly{day: m[4], time: fmt.Sprintf("%02d:%02d", hour, minute), zone: zone}, true
-}
-
-// zoneCase gives back a zone's own spelling after strings.ToUpper.
-func zoneCase(upper string) string {
-	for _, z := range zones {
-		if strings.EqualFold(z, upper) {
-			return z
-		}
-	}
-	return upper
+	return weekly{day: strings.ToUpper(m[4]), time: fmt.Sprintf("%02d:%02d", hour, minute), zone: zone}, true
 }
 
 // cronSpec writes a weekly schedule as the file's cron spec.
