@@ -34,9 +34,7 @@ type RitualSetting struct {
 	Next time.Time
 	// FromFile is set for channels managed in the configuration file: read-only here.
 	FromFile bool
-	// By is who last changed it in Slack.
-	By     string
-	Paused bool
+	Paused   bool
 }
 
 // SettingsForm is the modal that sets up or changes one ritual in one channel.

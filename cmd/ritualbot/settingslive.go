@@ -198,9 +198,6 @@ func (a settingsAdmin) Rituals() ([]bot.RitualSetting, error) {
 		for _, rc := range r.Channels {
 			rs := bot.RitualSetting{Ritual: r.Name, Channel: rc.Channel, FromFile: !rc.slackManaged(), Paused: rc.paused(),
 				Summary: summarize(cfg, r.Name, rc.Channel), Next: m.Scheduler.Next(r.Name, rc.Channel, now)}
-			if rc.made != nil {
-				rs.By = rc.made.By
-			}
 			out = append(out, rs)
 		}
 	}
