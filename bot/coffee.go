@@ -260,7 +260,12 @@ func (c *coffeeEdge) preview(ctx context.Context, cmd Command) (Reply, error) {
 	if r != nil {
 		return *r, nil
 	}
-	res, _, err := c.svc.Plan(ctx, ch, c.bot.opts.Now(), "preview/"+ch)
+	// The next scheduled round, as it will run if nobody joins, leaves or pauses before then.
+	at := c.next(ch)
+	if at.IsZero() {
+		at = c.bot.opts.Now()
+	}
+	res, _, err := c.svc.Plan(ctx, ch, at)
 	if err != nil {
 		return Reply{}, err
 	}

@@ -22,6 +22,7 @@ type Directory struct {
 	mu        sync.Mutex
 	people    map[string]cachedPerson
 	refreshed time.Time // last full users.list
+	teams     *userGroupTeams
 }
 
 type cachedPerson struct {

@@ -34,6 +34,7 @@ var perMinute = map[string]float64{
 	"views.open":            100,
 	"views.update":          100,
 	"users.list":            20,
+	"usergroups.list":       20,
 
 	"files.getUploadURLExternal":   100,
 	"files.completeUploadExternal": 100,

@@ -104,6 +104,8 @@ type workspace struct {
 	modals     map[string][]string // user id → stack of open modal view ids (top last)
 	triggers   map[string]*trigger
 	hooks      map[string]*hook
+	userGroups map[string]*UserGroup
+	groupOrder []string
 }
 
 func (w *workspace) init() {

@@ -96,6 +96,8 @@ var methods = map[string]apiHandler{
 	"conversations.replies": (*Server).conversationsReplies,
 	"users.info":            (*Server).usersInfo,
 	"users.list":            (*Server).usersList,
+	"usergroups.list":       (*Server).usergroupsList,
+	"usergroups.users.list": (*Server).usergroupsUsersList,
 	"views.publish":         (*Server).viewsPublish,
 	"views.open":            (*Server).viewsOpen,
 	"views.push":            (*Server).viewsPush,

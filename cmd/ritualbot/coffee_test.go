@@ -2,10 +2,13 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/ritualbot/ritualbot/bot/slackfake"
 	"github.com/ritualbot/ritualbot/rituals/coffee"
@@ -346,5 +349,115 @@ func TestCoffeeLoneParticipantAndChannelWithoutTheBot(t *testing.T) {
 	h2.fake.AddChannel(slackfake.Channel{ID: "G07SECRET", Name: "secret", Members: []string{"U01ANA", "U02RAJ"}, IsPrivate: true})
 	if got := h2.command(demoAdmin, "coffee now"); !strings.Contains(got, "/invite @ritualbot") {
 		t.Errorf("coffee in a channel without the bot: %s", got)
+	}
+}
+
+// previewGroups reads the groups of a "coffee preview" answer, each sorted, in order.
+func previewGroups(t *testing.T, preview string) [][]string {
+	t.Helper()
+	var out [][]string
+	for _, line := range strings.Split(preview, "\n") {
+		if !strings.HasPrefix(line, "• ") || strings.Contains(line, "nobody to meet") {
+			continue
+		}
+		var ids []string
+		for _, part := range strings.Split(line, "<@")[1:] {
+			id, _, ok := strings.Cut(part, ">")
+			if !ok {
+				t.Fatalf("preview line %q", line)
+			}
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		out = append(out, ids)
+	}
+	if len(out) == 0 {
+		t.Fatalf("no groups in the preview: %s", preview)
+	}
+	return out
+}
+
+func TestCoffeePreviewIsExactlyTheNextRound(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, nil)
+	// Paused through today: away now, back for the next round, so in its preview.
+	if got := h.command("U02RAJ", "coffee pause until 2026-11-29"); !strings.Contains(got, "Paused until") {
+		t.Fatalf("pause: %s", got)
+	}
+	for round := 1; round <= 3; round++ {
+		preview := previewGroups(t, h.command(demoAdmin, "coffee preview"))
+		clock.Set(time.Date(2026, 11, 30+7*(round-1), 10, 0, 5, 0, berlin))
+		r := h.latestRound(round)
+		var ran [][]string
+		for _, g := range r.Groups {
+			ran = append(ran, slices.Sorted(slices.Values(g.Members)))
+		}
+		slices.SortFunc(preview, slices.Compare)
+		slices.SortFunc(ran, slices.Compare)
+		if !slices.EqualFunc(preview, ran, slices.Equal) {
+			t.Fatalf("round %d: the preview showed %v, the round made %v", round, preview, ran)
+		}
+		h.answerAll(r)
+	}
+}
+
+func TestCoffeeTeamsFromUserGroupsMakeCrossTeamGroups(t *testing.T) {
+	const channel = "C0TEAMS"
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, func(c *CoffeeConfig) {
+		c.Channel = channel
+		if err := yaml.Unmarshal([]byte("usergroups"), &c.Teams); err != nil {
+			t.Fatal(err)
+		}
+	})
+	// Twelve people in one zone, so that only teams tell groups apart; each team's ids are
+	// consecutive, so a grouping blind to teams is unlikely to mix them all.
+	team := map[string]string{}
+	var everyone []string
+	groups := map[string][]string{}
+	for i := range 12 {
+		id := fmt.Sprintf("U0T%02d", i)
+		h.fake.AddUser(slackfake.User{ID: id, RealName: "Person " + id, TZ: "Europe/Berlin"})
+		everyone = append(everyone, id)
+		name := []string{"design", "eng"}[i/6]
+		team[id] = name
+		groups[name] = append(groups[name], id)
+	}
+	h.fake.AddUserGroup(slackfake.UserGroup{Handle: "everyone-product", Users: everyone})
+	for name, ids := range groups {
+		h.fake.AddUserGroup(slackfake.UserGroup{Handle: name, Users: ids})
+	}
+	h.fake.AddUserGroup(slackfake.UserGroup{Handle: "old-team", Users: everyone[:2], Disabled: true})
+	h.fake.AddChannel(slackfake.Channel{ID: channel, Name: "teams", Members: append(everyone, h.fake.BotUserID())})
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var rounds []coffee.Round
+	if err := waitFor(ctx, func() bool {
+		rounds, _ = h.main.DB.Coffee().Rounds(channel, 0)
+		return len(rounds) == 1
+	}); err != nil {
+		t.Fatalf("no round in %s\nlogs:\n%s", channel, h.logs.String())
+	}
+	for _, g := range rounds[0].Groups {
+		if team[g.Members[0]] == team[g.Members[1]] {
+			t.Errorf("%v are both in %s, though every group could mix the two teams", g.Members, team[g.Members[0]])
+		}
+	}
+	if n := h.fake.CallCount("usergroups.list"); n != 1 {
+		t.Errorf("usergroups.list called %d times for one round, want 1", n)
+	}
+}
+
+func TestCoffeeRoundGoesAheadWhenUserGroupsCannotBeRead(t *testing.T) {
+	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
+	h := coffeeBot(t, clock, func(c *CoffeeConfig) { c.Teams = TeamsConfig{UserGroups: true} })
+	h.fake.ErrorNext("usergroups.list", 1, "missing_scope") // the app was installed before teams were configured
+	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
+	if r := h.latestRound(1); len(r.Groups) == 0 {
+		t.Fatalf("no groups: %+v", r)
+	}
+	if !strings.Contains(h.logs.String(), "missing_scope") {
+		t.Errorf("the failure to read teams was not logged:\n%s", h.logs.String())
 	}
 }

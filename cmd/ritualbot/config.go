@@ -131,6 +131,8 @@ type CoffeeConfig struct {
 	Guests bool `yaml:"guests"`
 	// Summary posts one line in the channel after each round.
 	Summary bool `yaml:"summary"`
+	// Teams makes groups prefer people of different teams: "usergroups" or team: [user ids].
+	Teams TeamsConfig `yaml:"teams"`
 }
 
 // IcebreakerConfig is one channel's icebreaker questions.
@@ -404,6 +406,7 @@ func (c *Config) Validate() error {
 		if round := time.Duration(c.Coffee[i].EveryWeeks) * 7 * 24 * time.Hour; c.Coffee[i].FollowUpAfter >= Duration(round) && round > 0 {
 			errs.add(field+".follow_up_after", "%s is not within the round (%s); use e.g. half of it", time.Duration(c.Coffee[i].FollowUpAfter), round)
 		}
+		c.Coffee[i].Teams.validate(field+".teams", &errs)
 	}
 	for i := range c.Icebreakers {
 		field := fmt.Sprintf("icebreakers[%d]", i)

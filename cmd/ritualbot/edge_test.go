@@ -125,6 +125,8 @@ func scopesFor(call slackfake.Call, configured map[string]bool) []string {
 		return []string{"reactions:write"}
 	case "files.getUploadURLExternal", "files.completeUploadExternal":
 		return []string{"files:write"}
+	case "usergroups.list", "usergroups.users.list":
+		return []string{"usergroups:read"}
 	case "conversations.members", "conversations.info":
 		return kind("read")
 	case "conversations.history", "conversations.replies":

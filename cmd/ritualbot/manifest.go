@@ -115,6 +115,11 @@ func buildManifest(cfg *Config) manifest {
 	if cfg.ChartsOn() {
 		scopes = append(scopes, chartsScope)
 	}
+	for _, c := range cfg.Coffee {
+		if c.Teams.UserGroups {
+			scopes = append(scopes, "usergroups:read") // teams from user groups
+		}
+	}
 	slices.Sort(scopes)
 	m.OAuthConfig.Scopes.Bot = slices.Compact(scopes)
 	m.Settings.EventSubscriptions.BotEvents = []string{"app_home_opened"}

@@ -49,6 +49,14 @@ func (rc *RitualChannel) paused() bool { return rc.made != nil && rc.made.Paused
 // MarshalYAML writes a Duration the way people write it in the file.
 func (d Duration) MarshalYAML() (any, error) { return formatDuration(time.Duration(d)), nil }
 
+// MarshalYAML writes teams the way the file does: "usergroups" or the mapping of teams.
+func (t TeamsConfig) MarshalYAML() (any, error) {
+	if t.UserGroups {
+		return teamsFromUserGroups, nil
+	}
+	return t.Members, nil
+}
+
 // formatDuration writes whole weeks and days as 2w and 3d, anything else as Go does (90m0s).
 func formatDuration(d time.Duration) string {
 	const day, week = 24 * time.Hour, 7 * 24 * time.Hour
@@ -207,6 +215,8 @@ func entryMap(entry reflect.Value) map[string]any {
 			case (fv.Kind() == reflect.Slice || fv.Kind() == reflect.Pointer) && fv.IsNil():
 				continue
 			case fv.Kind() == reflect.String && fv.String() == "":
+				continue
+			case fv.Kind() == reflect.Struct && fv.IsZero(): // e.g. no teams
 				continue
 			}
 			out[name] = fv.Interface()

@@ -109,6 +109,23 @@ func TestExportConfigReadsBackTheSame(t *testing.T) {
 
 // Every entry's settings round-trip through the YAML they are stored as.
 func TestEntryRoundTrip(t *testing.T) {
+	for _, teams := range []string{"", "    teams: usergroups\n", "    teams: {design: [U0ANA], ops: [U0BEN, U0CAT]}\n"} {
+		cfg, err := ParseConfig(strings.NewReader("coffee:\n  - channel: C0C\n    schedule: \"0 9 * * MON\"\n"+teams), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text, err := encodeEntry(reflect.ValueOf(cfg.Coffee[0]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := decodeEntry("coffee", text)
+		if err != nil {
+			t.Fatalf("decode %q: %v", text, err)
+		}
+		if got := back.Interface().(CoffeeConfig).Teams; !reflect.DeepEqual(got, cfg.Coffee[0].Teams) {
+			t.Errorf("teams %q came back as %+v from %q", teams, got, text)
+		}
+	}
 	cfg, err := ParseConfig(strings.NewReader(`digest:
   - channel: C0D
     schedule: "CRON_TZ=Europe/Berlin 0 16 * * FRI"

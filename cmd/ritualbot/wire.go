@@ -168,8 +168,20 @@ func (m *Main) wireCoffee() error {
 func (m *Main) setCoffee(c CoffeeConfig) error {
 	svc := m.settings.coffee
 	svc.SetChannel(coffee.Channel{ID: c.Channel, GroupSize: c.GroupSize, FollowUpAfter: time.Duration(c.FollowUpAfter),
-		OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: questions.ForCoffee(questions.Icebreakers())})
+		OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: questions.ForCoffee(questions.Icebreakers()), Teams: m.coffeeTeams(c.Teams)})
 	return m.setJobs(&c.RitualChannel, schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
+}
+
+// coffeeTeams is where a coffee channel's teams come from: Slack user groups, the configuration's
+// mapping, or nowhere.
+func (m *Main) coffeeTeams(t TeamsConfig) coffee.Teams {
+	switch {
+	case t.UserGroups:
+		return m.Directory
+	case t.Members != nil:
+		return t.teamMap()
+	}
+	return nil
 }
 
 // awayChecker adapts presence to what coffee asks.

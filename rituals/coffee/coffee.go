@@ -51,6 +51,30 @@ type Channel struct {
 	Summary bool
 	// Starters is the bank conversation starters come from.
 	Starters *questions.Bank
+	// Teams tells people's teams, so that groups prefer people of different teams (never at the
+	// cost of a repeat); nil when the channel has none.
+	Teams Teams
+}
+
+// Teams tells which team people belong to: Slack user groups through the edge, or a mapping in the
+// configuration (TeamMap).
+type Teams interface {
+	// TeamsOf returns the team of each of ids that has one.
+	TeamsOf(ctx context.Context, ids []string) (map[string]string, error)
+}
+
+// TeamMap is teams as the configuration lists them: person id to team name.
+type TeamMap map[string]string
+
+// TeamsOf implements Teams.
+func (m TeamMap) TeamsOf(_ context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		if t, ok := m[id]; ok {
+			out[id] = t
+		}
+	}
+	return out, nil
 }
 
 // Membership is one person's choices in one channel.
@@ -199,24 +223,28 @@ type followUpData struct {
 	RoundID string `json:"round_id"`
 }
 
-// seedFor makes each channel's and round's grouping reproducible.
+// seedFor makes a grouping reproducible. Pairing takes one seed per channel, the channel id, for
+// every round: the layout of members, hence the design the rounds follow, stays the same from round
+// to round (only churn re-plans), which is what keeps pairs from repeating; and a preview is
+// exactly the round that then runs.
 func seedFor(key string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte(key))
 	return int64(h.Sum64())
 }
 
-// Plan computes the groups the next round in channel would make, sending nothing.
-func (s *Service) Plan(ctx context.Context, channel string, at time.Time, seedKey string) (pairing.Result, map[string]rituals.Person, error) {
+// Plan computes the groups a round in channel starting at at would make, sending nothing: with the
+// same members, choices and history, the round that runs at at makes exactly these groups.
+func (s *Service) Plan(ctx context.Context, channel string, at time.Time) (pairing.Result, map[string]rituals.Person, error) {
 	changed, _, err := s.silence(channel, at)
 	if err != nil {
 		return pairing.Result{}, nil, err
 	}
-	return s.plan(ctx, channel, at, seedKey, changed)
+	return s.plan(ctx, channel, at, changed)
 }
 
 // plan is Plan with membership changes not yet stored (pauses for silence) taken into account.
-func (s *Service) plan(ctx context.Context, channel string, at time.Time, seedKey string, changed map[string]Membership) (pairing.Result, map[string]rituals.Person, error) {
+func (s *Service) plan(ctx context.Context, channel string, at time.Time, changed map[string]Membership) (pairing.Result, map[string]rituals.Person, error) {
 	c, ok := s.Channel(channel)
 	if !ok {
 		return pairing.Result{}, nil, fmt.Errorf("coffee is not configured in %s", channel)
@@ -239,11 +267,31 @@ func (s *Service) plan(ctx context.Context, channel string, at time.Time, seedKe
 	if err != nil {
 		return pairing.Result{}, nil, err
 	}
+	var teams map[string]string
+	if c.Teams != nil {
+		// Teams are a soft wish: without them the round still goes ahead, grouped as if nobody
+		// had a team.
+		if teams, err = c.Teams.TeamsOf(ctx, participants); err != nil {
+			s.Logger.Warn("coffee groups this round without teams: they could not be read", "channel", channel, "err", err)
+		}
+	}
+	type zone struct {
+		name   string
+		offset time.Duration
+	}
+	offsets := map[zone]time.Duration{} // standardOffset of each zone, loaded once per round
 	members := make([]pairing.Member, 0, len(participants))
 	for _, id := range participants {
-		members = append(members, pairing.Member{ID: id, UTCOffset: standardOffset(people[id], at)})
+		p := people[id]
+		z := zone{p.TimeZone, p.UTCOffset}
+		off, ok := offsets[z]
+		if !ok {
+			off = standardOffset(p, at)
+			offsets[z] = off
+		}
+		members = append(members, pairing.Member{ID: id, UTCOffset: off, Team: teams[id]})
 	}
-	res, err := pairing.Plan(pairing.Input{Members: members, History: history, Exclusions: avoids, GroupSize: c.GroupSize, Seed: seedFor(seedKey), Now: at})
+	res, err := pairing.Plan(pairing.Input{Members: members, History: history, Exclusions: avoids, GroupSize: c.GroupSize, Seed: seedFor(channel), Now: at})
 	return res, people, err
 }
 
@@ -298,7 +346,12 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 	if err != nil {
 		return err
 	}
-	res, people, err := s.plan(ctx, key.Channel, now, key.String(), members)
+	// Planned at the scheduled time, as a preview of this round was.
+	at := key.At
+	if at.IsZero() {
+		at = now
+	}
+	res, people, err := s.plan(ctx, key.Channel, at, members)
 	if err != nil {
 		return err
 	}

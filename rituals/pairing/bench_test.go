@@ -61,8 +61,11 @@ func BenchmarkPlan(b *testing.B) {
 		b.Run(fmt.Sprintf("n=%d/history=engine", n), func(b *testing.B) { benchPlan(b, engineHistory(b, n, 2, 52)) })
 		b.Run(fmt.Sprintf("n=%d/history=random", n), func(b *testing.B) { benchPlan(b, randomHistory(n, 52)) })
 	}
-	b.Run("n=1000/k=3/history=engine", func(b *testing.B) { benchPlan(b, engineHistory(b, 1000, 3, 52)) })
-	b.Run("n=1000/k=4/history=engine", func(b *testing.B) { benchPlan(b, engineHistory(b, 1000, 4, 52)) })
+	for _, n := range []int{1000, 10000} {
+		for _, k := range []int{3, 4} {
+			b.Run(fmt.Sprintf("n=%d/k=%d/history=engine", n, k), func(b *testing.B) { benchPlan(b, engineHistory(b, n, k, 52)) })
+		}
+	}
 }
 
 // BenchmarkStablePairs: stable membership in pairs, rounds until the first repeat ÷ (n-1), the
@@ -100,7 +103,11 @@ func BenchmarkStableOddPairs(b *testing.B) {
 // BenchmarkStableGroups: trios and fours; the limit is ⌊(n-1)/(k-1)⌋ rounds. Also the repeated
 // pairs over that many rounds.
 func BenchmarkStableGroups(b *testing.B) {
-	for _, c := range []struct{ n, k int }{{9, 3}, {12, 3}, {15, 3}, {18, 3}, {21, 3}, {24, 3}, {27, 3}, {30, 3}, {45, 3}, {60, 3}, {16, 4}, {20, 4}, {24, 4}, {28, 4}, {32, 4}, {48, 4}, {64, 4}, {100, 4}} {
+	for _, c := range []struct{ n, k int }{
+		{9, 3}, {12, 3}, {15, 3}, {18, 3}, {21, 3}, {24, 3}, {27, 3}, {30, 3}, {33, 3}, {39, 3}, {45, 3}, {51, 3},
+		{60, 3}, {69, 3}, {99, 3},
+		{16, 4}, {20, 4}, {24, 4}, {28, 4}, {32, 4}, {40, 4}, {48, 4}, {52, 4}, {64, 4}, {76, 4}, {88, 4}, {100, 4},
+	} {
 		b.Run(fmt.Sprintf("k=%d/n=%d", c.k, c.n), func(b *testing.B) {
 			limit := (c.n - 1) / (c.k - 1)
 			var s *sim

@@ -17,7 +17,8 @@ type design interface {
 
 // chooseDesign returns the best design known for n members in groups of k: for pairs, the circle
 // method, or for small odd n a precomputed schedule; for trios and fours, Kirkman's 15, affine
-// geometries (q^m members in groups of q), then whichever of a transversal design (k·q members) and
+// geometries (q^m members in groups of q), the Kirkman triple systems and resolvable designs in
+// fours built by known constructions (resolvable.go), then whichever of a transversal design (k·q members) and
 // a precomputed schedule has more rounds; otherwise difference-disjoint strides with the group
 // sizes groupSizes gives.
 func chooseDesign(n, k int) design {
@@ -33,6 +34,9 @@ func chooseDesign(n, k int) design {
 			return newKirkman15()
 		}
 		if d, ok := newAffine(n, k); ok {
+			return d
+		}
+		if d, ok := lookupResolvable(n, k); ok {
 			return d
 		}
 		if d, ok := newTransversal(n, k); ok && (!hasTable || d.rounds() >= t.rounds()) {

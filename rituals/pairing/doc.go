@@ -35,9 +35,11 @@
 //     n up to 47, a precomputed schedule with the trio built in (the circle method's spare member
 //     joining a pair would spoil other rounds), beyond that the circle method with repairs. For
 //     trios and fours: Kirkman's schoolgirls for 15, affine geometries AG(m, q) for q^m members in
-//     groups of q (9, 27, 81 in trios; 16, 64, 256 in fours), precomputed schedules up to 48
-//     members, transversal designs for k·q members when they go further; otherwise rounds of
-//     difference-disjoint strides. The precomputed schedules were found offline by tabu search over
+//     groups of q (9, 27, 81 in trios; 16, 64, 256 in fours), Kirkman triple systems for every
+//     n ≡ 3 (mod 6) up to 99 and resolvable designs in fours for 28, 40, 52, 76 and 88 members
+//     (known constructions, resolvable.go), precomputed schedules up to 48 members, transversal
+//     designs for k·q members when they go further; otherwise rounds of difference-disjoint
+//     strides. The precomputed schedules were found offline by tabu search over
 //     all rounds at once (tablegen_test.go regenerates them). Every design finds in constant time
 //     the round in which two ranks meet, and its round 0 groups rank neighbours, i.e. close time
 //     zones and different teams.
@@ -62,10 +64,16 @@
 // BENCHMARKS.md has the measured figures. In short: pairs with stable membership reach the limit,
 // n-1 rounds without a repeat, for every even n tried (10, 20, 50, 200), with or without time zones
 // and teams. Odd n reach their own limit (⌊n(n-1)/(n+3)⌋, as each round's trio uses three pairs)
-// up to 29 people, 96-98% of it up to 47, about 85-94% beyond. Trios of 15 reach Kirkman's 7
-// rounds, fours of 16 the affine plane's 5; the other sizes measured 67-88% of ⌊(n-1)/(k-1)⌋.
+// up to 29 people, 96-98% of it up to 47, about 85-94% beyond. Trios and fours reach
+// the limit ⌊(n-1)/(k-1)⌋ wherever a resolvable design is built here: trios for every
+// n ≡ 3 (mod 6) up to 99, fours for 16, 28, 40, 52, 64, 76 and 88. They stop short for fours of
+// 100 (a resolvable design exists; none is built here) and for sizes without a resolvable
+// design, at 67-88% of the bound, which is not always attainable (12 in trios manage 4 of 5) but
+// sometimes is (nearly Kirkman triple systems give trios of 18, 24, 30 the whole bound; they are
+// not built here).
 // With churn, repeats per round equal the exact per-round optimum for small teams. 1,000 members
-// with a year of weekly history take 5-8 ms, 10,000 members 55-60 ms (one core).
+// with a year of weekly history take 4-20 ms, 10,000 members about 70 ms of CPU in pairs and
+// 105 ms in trios or fours (one core).
 //
 // # Caveats for callers
 //

@@ -32,11 +32,16 @@ func TestOddPairsNearTheirLimit(t *testing.T) {
 }
 
 // TestDesignsForTriosAndFours: Kirkman's 15 schoolgirls walk 7 days, 16 people in fours meet 5
-// rounds (the affine plane of order 4), 9 in trios 4 rounds, all without a repeat; and the
-// precomputed schedule (30 in trios, 24 in fours) or transversal design (28 in fours) is followed
-// to its end.
+// rounds (the affine plane of order 4), 9 in trios 4 rounds, all without a repeat; so do the other
+// Kirkman triple systems (21 people in trios meet 10 rounds, 99 meet 49) and resolvable designs
+// in fours (28 people meet 9 rounds), each followed to the limit ⌊(n-1)/(k-1)⌋; and the precomputed
+// schedule (30 in trios, 24 in fours) is followed to its end.
 func TestDesignsForTriosAndFours(t *testing.T) {
-	for _, c := range []struct{ n, k, want int }{{9, 3, 4}, {15, 3, 7}, {27, 3, 13}, {16, 4, 5}, {30, 3, 12}, {24, 4, 5}, {28, 4, 7}} {
+	for _, c := range []struct{ n, k, want int }{
+		{9, 3, 4}, {15, 3, 7}, {21, 3, 10}, {27, 3, 13}, {33, 3, 16}, {45, 3, 22}, {99, 3, 49},
+		{16, 4, 5}, {28, 4, 9}, {40, 4, 13}, {88, 4, 29},
+		{30, 3, 12}, {24, 4, 5},
+	} {
 		if got := roundsWithoutRepeat(t, c.n, c.k, true, c.want+1); got != c.want {
 			t.Errorf("n=%d k=%d: %d rounds without a repeat, want %d", c.n, c.k, got, c.want)
 		}
