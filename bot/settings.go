@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/slack-go/slack"
+
+	"github.com/ritualbot/ritualbot/rituals"
 )
 
 // This file is the admins' part of the Home tab: every ritual's channels with their settings and
@@ -112,14 +114,20 @@ func RegisterSettings(b *Bot, admin SettingsAdmin) {
 // notAdmin is the answer to anyone else who sends an admin's click or form.
 const notAdmin = "Only the admins can change the rituals."
 
-// adminOnly refuses a click from someone who is not an admin, whatever the payload says.
+// adminOnly refuses a click from someone who is not an admin, whatever the payload says, and
+// tells the admin why a click could not be done (the ritual was removed meanwhile). Those
+// refusals hold only ritual names and channel mentions, never text people typed.
 func (e *settingsEdge) adminOnly(h ActionHandler) ActionHandler {
 	return func(ctx context.Context, a Action) error {
 		if !a.Admin {
 			e.bot.log.Warn("refused a settings action from someone who is not an admin", "action_id", a.ActionID)
 			return e.bot.AnswerAction(ctx, a, notAdmin, false)
 		}
-		return h(ctx, a)
+		err := h(ctx, a)
+		if rituals.IsPersonError(err) {
+			return e.bot.AnswerAction(ctx, a, err.Error()+".", false)
+		}
+		return err
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/store"
 )
 
@@ -93,7 +94,7 @@ func (c *Config) section(ritual string) (reflect.Value, error) {
 			return v.Field(i), nil
 		}
 	}
-	return reflect.Value{}, fmt.Errorf("%q is not a ritual; use coffee, icebreaker, digest or feedback", ritual)
+	return reflect.Value{}, &rituals.PersonError{Err: errors.New("that is not a ritual: use coffee, icebreaker, digest or feedback")}
 }
 
 // channelOf returns the settings every ritual has, inside one entry of a section.

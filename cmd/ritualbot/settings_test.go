@@ -489,3 +489,34 @@ func TestDigestAndFeedbackForms(t *testing.T) {
 		t.Errorf("the next check-in is on %v, want a Wednesday", next)
 	}
 }
+
+// A click on a ritual removed meanwhile (an older Home tab) tells the admin, and echoes nothing
+// of the button's value.
+func TestStaleSettingsClickIsExplained(t *testing.T) {
+	h := settingsBot(t, sundayNoon(t))
+	h.home(demoAdmin)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	stale := map[string]any{
+		"envelope_id": "stale-1", "type": "interactive", "accepts_response_payload": false,
+		"payload": map[string]any{
+			"type": "block_actions", "team": map[string]any{"id": "T01DEMO"}, "user": map[string]any{"id": demoAdmin},
+			"api_app_id": "A01", "trigger_id": "1.2.stale", "container": map[string]any{"type": "view", "view_id": "V0STALE"},
+			"view": map[string]any{"id": "V0STALE", "type": "home"},
+			"actions": []any{map[string]any{"type": "button", "action_id": "settings.pause#coffee/C0GONE",
+				"block_id": "settings/coffee/C0GONE", "value": "coffee/<!channel>", "action_ts": "1.2"}},
+		},
+	}
+	raw, _ := json.Marshal(stale)
+	if err := h.fake.SendRaw(ctx, raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := waitFor(ctx, func() bool {
+		return strings.Contains(string(h.fake.HomeView(demoAdmin)), "that ritual no longer runs there")
+	}); err != nil {
+		t.Fatalf("the admin was not told; Home:\n%s\nlogs:\n%s", h.fake.HomeView(demoAdmin), h.logs.String())
+	}
+	if strings.Contains(string(h.fake.HomeView(demoAdmin)), "<!channel>") {
+		t.Error("the button's value was echoed")
+	}
+}

@@ -228,7 +228,7 @@ func (a settingsAdmin) Save(ctx context.Context, by, ritual, channel string, val
 	if channel != "" {
 		e, ok := entryIn(cur, ritual, channel)
 		if !ok {
-			return map[string]string{fieldWhole: fmt.Sprintf("%s no longer runs in that channel; open the Home tab again.", ritual)}, nil
+			return map[string]string{fieldWhole: "That ritual no longer runs in that channel; open the Home tab again."}, nil
 		}
 		if !channelOf(e).slackManaged() {
 			return map[string]string{fieldWhole: "This channel is managed in the configuration file; change it there."}, nil
@@ -319,8 +319,8 @@ func (m *Main) notMember(ctx context.Context, channel string) string {
 func (m *Main) slackEntry(ritual, channel string) (reflect.Value, error) {
 	e, ok := entryIn(m.settings.cfg, ritual, channel)
 	switch {
-	case !ok:
-		return e, &rituals.PersonError{Err: fmt.Errorf("%s no longer runs in <#%s>", ritual, channel)}
+	case !ok: // ritual and channel come from a button: never echo them
+		return e, &rituals.PersonError{Err: errors.New("that ritual no longer runs there; open the Home tab again")}
 	case !channelOf(e).slackManaged():
 		return e, &rituals.PersonError{Err: fmt.Errorf("%s in <#%s> is %w", ritual, channel, errManagedInFile)}
 	}
