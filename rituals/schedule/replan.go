@@ -12,9 +12,10 @@ import (
 // not their job's), and run keys keep every occurrence to one run.
 
 // Set adds j, or replaces the schedule, grace and Run of the job with j's ritual and channel. It
-// may be called before or while Run runs. A job changed or added while Run runs is planned from
-// now: occurrences before the change are neither run nor skipped because of it, now or after a
-// restart (the ledger's baseline moves to now).
+// may be called before or while Run runs. A job whose schedule changes, or is added, while Run
+// runs is planned from now: occurrences before the change are neither run nor skipped because of
+// it, now or after a restart (the ledger's baseline moves to now). A job whose schedule stays
+// keeps its plan: only its grace and Run change.
 func (s *Scheduler) Set(j Job) error {
 	j, err := checkJob(j)
 	if err != nil {
@@ -33,6 +34,11 @@ func (s *Scheduler) Set(j Job) error {
 	}
 	if s.ctx == nil {
 		return fmt.Errorf("schedule: job %s/%s set after Run failed", j.Ritual, j.Channel)
+	}
+	if js != nil && sameSchedule(js.current().Spec, j.Spec) {
+		// Only what a run does changed: the plan stands, so a run due this very moment still runs.
+		js.set(j)
+		return nil
 	}
 	now := s.now()
 	if err := s.rebase(j, now); err != nil {
@@ -114,6 +120,11 @@ func (js *jobState) set(j Job) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	js.Spec, js.Grace, js.Run = j.Spec, j.Grace, j.Run
+}
+
+// sameSchedule reports whether a and b fire at the same times.
+func sameSchedule(a, b Spec) bool {
+	return a.String() == b.String() && a.Location().String() == b.Location().String()
 }
 
 // later returns the later of a and b.

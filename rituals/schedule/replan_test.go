@@ -179,3 +179,31 @@ func (s *Scheduler) ctxUnset() bool {
 	defer s.mu.Unlock()
 	return s.ctx == nil
 }
+
+// Set with the same schedule (another group size) keeps the plan: the ledger's baseline does not
+// move, so a run due at that moment, or missed while the bot was down, is not lost.
+func TestSetWithTheSameScheduleKeepsThePlan(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		now := fakeClock(time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC))
+		led := newMemLedger()
+		s := New(Options{Ledger: led, Now: now})
+		var second atomic.Int32
+		first := led.recordRun(now, func(context.Context, Key) error { return nil })
+		spec := MustParse("0 9 * * *", 0, time.Time{}, nil)
+		must(t, s.Add(Job{Ritual: "coffee", Channel: "C1", Spec: spec, Run: first}))
+		r := start(s)
+		time.Sleep(30 * time.Minute)
+		before, _, _ := led.Last("coffee", "C1")
+		must(t, s.Set(Job{Ritual: "coffee", Channel: "C1", Spec: MustParse("0 9 * * *", 0, time.Time{}, nil),
+			Run: led.recordRun(now, func(context.Context, Key) error { second.Add(1); return nil })}))
+		if after, _, _ := led.Last("coffee", "C1"); !after.Equal(before) {
+			t.Errorf("the baseline moved from %v to %v though the schedule stayed", before, after)
+		}
+		sleepUntil(now, time.Date(2026, 3, 2, 9, 1, 0, 0, time.UTC))
+		r.stop(t)
+		if second.Load() != 1 {
+			t.Errorf("the new Run ran %d times at 09:00, want 1", second.Load())
+		}
+		led.check(t)
+	})
+}
