@@ -234,3 +234,19 @@ func TestReadSchedule(t *testing.T) {
 		t.Error("a monthly schedule read as a weekly one")
 	}
 }
+
+// check while the bot runs says it cannot show the settings made in Slack, and where to look.
+func TestCheckWhileTheBotRuns(t *testing.T) {
+	h := settingsBot(t, sundayNoon(t))
+	path := filepath.Join(t.TempDir(), "ritualbot.yaml")
+	if err := os.WriteFile(path, []byte("admins: [U01ANA]\nstore:\n  path: "+h.main.Config.Store.Path+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if err := runMain(t.Context(), []string{"check", "-config", path}, &out, &errOut); err != nil {
+		t.Fatalf("check: %v\n%s", err, errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "settings made in Slack are not shown here; `ritualbot status` shows them") {
+		t.Errorf("check while the bot runs warned:\n%s", errOut.String())
+	}
+}
