@@ -520,3 +520,28 @@ func TestStaleSettingsClickIsExplained(t *testing.T) {
 		t.Error("the button's value was echoed")
 	}
 }
+
+// Choosing another channel in the form moves the ritual there at once.
+func TestEditMovesARitualToAnotherChannel(t *testing.T) {
+	h := settingsBot(t, sundayNoon(t))
+	if got := h.command(demoAdmin, "admins add <@U02RAJ>"); !strings.Contains(got, "now an admin") {
+		t.Fatal(got)
+	}
+	h.setUpCoffee()
+	if problems := h.settingsForm(demoAdmin, "settings.edit#coffee/"+demoCoffee, map[string]string{"channel": demoGeneral}); len(problems) > 0 {
+		t.Fatalf("moving coffee: %v", problems)
+	}
+	if !h.main.Scheduler.Has("coffee", demoGeneral) || h.main.Scheduler.Has("coffee", demoCoffee) {
+		t.Error("coffee did not move in the schedule")
+	}
+	if _, ok, _ := h.main.DB.Settings().Get("coffee", demoCoffee); ok {
+		t.Error("the old channel's settings are still stored")
+	}
+	if rs, ok, _ := h.main.DB.Settings().Get("coffee", demoGeneral); !ok || !strings.Contains(rs.Config, "TUE") {
+		t.Errorf("the new channel's settings: %+v, %v", rs, ok)
+	}
+	dms := h.botDMs("U02RAJ", 3)
+	if want := "<@" + demoAdmin + "> moved coffee from <#" + demoCoffee + "> to <#" + demoGeneral + ">: Tuesdays 10:00 Europe/Berlin."; dms[2].Text != want {
+		t.Errorf("the other admin was told %q, want %q", dms[2].Text, want)
+	}
+}

@@ -196,6 +196,8 @@ func (a settingsAdmin) Form(ritual, channel string) (bot.SettingsForm, error) {
 		values = entryMap(e)
 		form.Title = "Edit " + ritual
 		form.Note = fmt.Sprintf("*%s* in <#%s>", ritual, channel)
+		form.Fields = append(form.Fields, bot.SettingField{Key: fieldChannel, Label: "Channel", Kind: bot.FieldChannel, Value: channel,
+			Hint: "Another channel moves it there; who met whom stays with this one."})
 	} else {
 		if _, err := m.settings.cfg.section(ritual); err != nil {
 			return form, err
@@ -350,12 +352,16 @@ func summarize(cfg *Config, ritual, channel string) string {
 }
 
 // describeChange says what an admin changed, for the other admins: "<@U> moved coffee in
-// <#C> to Tuesdays 10:00 Europe/Berlin."
-func describeChange(by, ritual, channel string, old, now reflect.Value) string {
+// <#C> to Tuesdays 10:00 Europe/Berlin." from is where it ran before (old's channel).
+func describeChange(by, ritual, from string, old, now reflect.Value) string {
 	rc := channelOf(now)
+	channel := rc.Channel
 	when := describeSchedule(rc.Schedule, rc.EveryWeeks, "UTC")
-	if !old.IsValid() {
+	switch {
+	case !old.IsValid():
 		return fmt.Sprintf("<@%s> set up %s in <#%s>: %s.", by, ritual, channel, when)
+	case from != channel:
+		return fmt.Sprintf("<@%s> moved %s from <#%s> to <#%s>: %s.", by, ritual, from, channel, when)
 	}
 	before, after := entryMap(old), entryMap(now)
 	var changes []string

@@ -225,6 +225,7 @@ func (a settingsAdmin) Save(ctx context.Context, by, ritual, channel string, val
 	cur := m.settings.cfg
 	base := map[string]any{}
 	var old reflect.Value
+	from := channel // where it ran before, when it moves to another channel
 	if channel != "" {
 		e, ok := entryIn(cur, ritual, channel)
 		if !ok {
@@ -234,6 +235,13 @@ func (a settingsAdmin) Save(ctx context.Context, by, ritual, channel string, val
 			return map[string]string{fieldWhole: "This channel is managed in the configuration file; change it there."}, nil
 		}
 		old, base = e, entryMap(e)
+		if to := values[fieldChannel]; to != "" && to != channel {
+			if _, ok := entryIn(cur, ritual, to); ok {
+				return map[string]string{fieldChannel: fmt.Sprintf("%s already runs in that channel.", ritual)}, nil
+			}
+			channel = to
+			cur = cur.without(ritual, from)
+		}
 	} else {
 		channel = values[fieldChannel]
 		if channel == "" {
@@ -280,12 +288,22 @@ func (a settingsAdmin) Save(ctx context.Context, by, ritual, channel string, val
 	if err := m.storeEntry(ritual, entry); err != nil {
 		return nil, err
 	}
+	if from != "" && from != channel {
+		if _, err := m.DB.Settings().Delete(ritual, from); err != nil {
+			return nil, err
+		}
+		m.stopRitual(ritual, from)
+	}
 	if err := m.applyEntry(ritual, entry); err != nil {
 		return nil, err
 	}
 	m.publish(next)
 	m.Logger.Info("settings changed in Slack", "component", "settings", "ritual", ritual, "channel", channel)
-	m.tellOtherAdmins(by, describeChange(by, ritual, channel, old, entry))
+	note := describeChange(by, ritual, from, old, entry)
+	if from != "" && from != channel && m.settings.file.find(ritual, from) >= 0 {
+		note += " The configuration file still lists it in the old channel, so it comes back there at the next start unless that entry goes too."
+	}
+	m.tellOtherAdmins(by, note)
 	return nil, nil
 }
 
