@@ -81,6 +81,14 @@ func (h *harness) setUpCoffee() {
 	}
 }
 
+// addAdmin has the admin make user an admin with /ritual admins add.
+func (h *harness) addAdmin(user string) {
+	h.t.Helper()
+	if got := h.command(demoAdmin, "admins add <@"+user+">"); !strings.Contains(got, "<@"+user+"> is now an admin") {
+		h.t.Fatalf("admins add %s: %s", user, got)
+	}
+}
+
 // roundsIn waits for n coffee rounds in channel and returns them, newest first.
 func (h *harness) roundsIn(channel string, n int) []coffee.Round {
 	h.t.Helper()
@@ -159,9 +167,7 @@ func TestSlackSettingsSurviveRestartAndBackup(t *testing.T) {
 	clock := sundayNoon(t)
 	h := settingsBot(t, clock)
 	h.setUpCoffee()
-	if got := h.command(demoAdmin, "admins add <@U03MEI>"); !strings.Contains(got, "now an admin") {
-		t.Fatalf("admins add: %s", got)
-	}
+	h.addAdmin("U03MEI")
 	backup := liveBackup(t, h)
 	h.shutdown()
 	h2 := restartBot(t, h, clock)
@@ -320,9 +326,7 @@ func TestAdminsAddAndRemove(t *testing.T) {
 // The last admin cannot be removed: with an empty file list, the one admin added in Slack stays.
 func TestTheLastAdminStays(t *testing.T) {
 	h := settingsBot(t, sundayNoon(t))
-	if got := h.command(demoAdmin, "admins add <@U02RAJ>"); !strings.Contains(got, "now an admin") {
-		t.Fatal(got)
-	}
+	h.addAdmin("U02RAJ")
 	h.shutdown()
 	h2 := startBotWith(t, slackfake.Options{}, func(m *Main) {
 		m.Config.Store.Path = h.main.Config.Store.Path
@@ -341,9 +345,7 @@ func TestTheLastAdminStays(t *testing.T) {
 func TestPauseResumeAndRemove(t *testing.T) {
 	clock := sundayNoon(t)
 	h := settingsBot(t, clock)
-	if got := h.command(demoAdmin, "admins add <@U02RAJ>"); !strings.Contains(got, "now an admin") {
-		t.Fatal(got)
-	}
+	h.addAdmin("U02RAJ")
 	h.setUpCoffee()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -441,9 +443,7 @@ func TestChangeDuringARunFinishesItAsPlanned(t *testing.T) {
 // approve without a restart.
 func TestAnAdminAddedInSlackGetsSuggestions(t *testing.T) {
 	h := icebreakerBot(t, newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)), nil)
-	if got := h.command(demoAdmin, "admins add <@U05LENA>"); !strings.Contains(got, "now an admin") {
-		t.Fatal(got)
-	}
+	h.addAdmin("U05LENA")
 	if got := h.command("U03MEI", "icebreaker suggest What was your first concert?"); !strings.Contains(got, "sent your question") {
 		t.Fatalf("suggest: %s", got)
 	}
@@ -524,9 +524,7 @@ func TestStaleSettingsClickIsExplained(t *testing.T) {
 // Choosing another channel in the form moves the ritual there at once.
 func TestEditMovesARitualToAnotherChannel(t *testing.T) {
 	h := settingsBot(t, sundayNoon(t))
-	if got := h.command(demoAdmin, "admins add <@U02RAJ>"); !strings.Contains(got, "now an admin") {
-		t.Fatal(got)
-	}
+	h.addAdmin("U02RAJ")
 	h.setUpCoffee()
 	if problems := h.settingsForm(demoAdmin, "settings.edit#coffee/"+demoCoffee, map[string]string{"channel": demoGeneral}); len(problems) > 0 {
 		t.Fatalf("moving coffee: %v", problems)
