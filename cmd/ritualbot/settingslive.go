@@ -73,8 +73,11 @@ func (m *Main) loadSettings() error {
 	m.Config = merged
 	m.settings.cfg = merged
 	m.settings.admins = admins.Users
+	if len(notes) > 0 {
+		m.Logger.Warn("settings made in Slack not applied at start; the admins are told why", "component", "settings",
+			"replaced_by_file", len(overridden), "not_valid", len(notes)-len(overridden))
+	}
 	for i, text := range notes {
-		m.Logger.Warn("a setting made in Slack was not applied", "component", "settings", "note", text)
 		key := fmt.Sprintf("settings/start/%s/%d", m.Now().Format("2006-01-02T15:04:05"), i)
 		if err := m.DB.Enqueue(rituals.AdminNotes(key, "settings", m.admins(), text)...); err != nil {
 			return err
