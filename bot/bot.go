@@ -37,6 +37,8 @@ type Options struct {
 	Now func() time.Time
 	// Metrics counts envelopes and acks; nil counts nothing.
 	Metrics *Metrics
+	// Location is the configuration's time zone, for the fallback of dates (see When); nil means UTC.
+	Location *time.Location
 }
 
 // socketClient is the part of slack-go's socketmode.Client the loop uses.
@@ -58,6 +60,7 @@ type Bot struct {
 	actions  map[string]ActionHandler
 	views    map[string]ViewHandler
 	home     []HomeSection
+	messages []MessageHandler
 
 	// shared is the queue of commands, button presses and events; submissions is the lane of modal
 	// submissions, whose answer travels in the ack. Run makes both.

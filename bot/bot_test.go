@@ -194,3 +194,42 @@ func TestSplitTextKeepsEverythingWithinLimits(t *testing.T) {
 		t.Errorf("short text = %q", got)
 	}
 }
+
+func TestPeoplesMessagesReachTheirHandlerOthersDoNot(t *testing.T) {
+	msg := func(id string, ev slackevents.MessageEvent) socketmode.Event {
+		ev.Type, ev.Channel, ev.ChannelType = "message", "G1", "mpim"
+		outer := slackevents.EventsAPIEvent{InnerEvent: slackevents.EventsAPIInnerEvent{Type: "message", Data: &ev}}
+		return socketmode.Event{Type: socketmode.EventTypeEventsAPI, Data: outer, Request: envelope(id)}
+	}
+	events := []socketmode.Event{
+		msg("written", slackevents.MessageEvent{User: "U1", Text: "Thursday works!", TimeStamp: "1.1"}),
+		msg("voice note", slackevents.MessageEvent{User: "U2", SubType: "file_share", TimeStamp: "1.2"}),
+		msg("the bot's own", slackevents.MessageEvent{User: "UBOT", BotID: "B1", TimeStamp: "1.3"}),
+		msg("another bot", slackevents.MessageEvent{BotID: "B2", SubType: "bot_message", TimeStamp: "1.4"}),
+		msg("an edit", slackevents.MessageEvent{SubType: "message_changed", TimeStamp: "1.5"}),
+		msg("a join", slackevents.MessageEvent{User: "U3", SubType: "channel_join", TimeStamp: "1.6"}),
+	}
+	ch := make(chan socketmode.Event, len(events))
+	for _, e := range events {
+		ch <- e
+	}
+	close(ch)
+	b := newBot(&recordingAPI{}, &recordingSocket{}, ch, Options{Command: "/ritual"})
+	var mu sync.Mutex
+	var seen []string
+	b.HandleMessages(func(_ context.Context, m Message) error {
+		mu.Lock()
+		defer mu.Unlock()
+		seen = append(seen, m.UserID+"@"+m.ChannelID+"/"+m.ChannelType)
+		return nil
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := b.Run(ctx); err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(seen)
+	if want := []string{"U1@G1/mpim", "U2@G1/mpim"}; !slices.Equal(seen, want) {
+		t.Errorf("handled %v, want only the people's message and voice note %v", seen, want)
+	}
+}

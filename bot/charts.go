@@ -152,7 +152,7 @@ func (e *chartsEdge) home(ctx context.Context, _ string, admin bool) ([]slack.Bl
 		return nil, err
 	} else if ok && e.opts.Upload {
 		img := slack.NewImageBlockSlackFile(&slack.SlackFileObject{ID: latest.FileID}, truncateText(latest.Alt, 2000), "", plain(truncateText(latest.Title, 2000)))
-		blocks = append(blocks, img, slack.NewContextBlock("", markdown(fmt.Sprintf("Latest chart, shared in <#%s> on %s.", latest.Channel, latest.At.Format("Mon 2 Jan")))))
+		blocks = append(blocks, img, slack.NewContextBlock("", markdown(fmt.Sprintf("Latest chart, shared in <#%s> on %s.", latest.Channel, e.bot.when(latest.At, Date)))))
 	}
 	blocks = append(blocks, slack.NewContextBlock("", markdown(fmt.Sprintf("`%s stats` gives every chart and the table.", e.bot.opts.Command))))
 	return blocks, nil

@@ -302,8 +302,8 @@ func (e *digestEdge) renderCheckin(m rituals.Message) (Rendered, error) {
 	if err != nil {
 		return Rendered{}, err
 	}
-	text := fmt.Sprintf("Hi! Time for your weekly update for <#%s>. A few lines are plenty: what moved, what's next, where a hand would help. It goes into the digest on %s.",
-		d.Channel, d.Week.To.Format("Monday 15:04 MST"))
+	text := fmt.Sprintf("Hi! Time for your weekly update for <#%s>. A few lines are plenty: what moved, what's next, where a hand would help. It goes into the digest %s.",
+		d.Channel, e.bot.when(d.Week.To, DayTime))
 	blocks := []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil)}
 	if d.LastNext != nil {
 		blocks = append(blocks, slack.NewContextBlock("", markdown("Last time you said was next: "+truncateText(Escape(d.LastNext.Text), 2000))))
@@ -317,7 +317,7 @@ func (e *digestEdge) renderReminder(m rituals.Message) (Rendered, error) {
 	if err != nil {
 		return Rendered{}, err
 	}
-	text := fmt.Sprintf("A gentle nudge: the digest for <#%s> goes out %s. Want to add your update? Skipping is fine too.", d.Channel, d.Week.To.Format("today at 15:04 MST"))
+	text := fmt.Sprintf("A gentle nudge: the digest for <#%s> goes out %s. Want to add your update? Skipping is fine too.", d.Channel, e.bot.when(d.Week.To, DateTime))
 	return Rendered{Text: "A gentle nudge for your weekly update", Blocks: []slack.Block{slack.NewSectionBlock(markdown(text), nil, nil), checkinButtons(d.Channel)}}, nil
 }
 
@@ -368,8 +368,11 @@ func digestMessages(d digest.Digest) []Rendered {
 		}
 		return out
 	}
-	add(slack.NewHeaderBlock(plain(fmt.Sprintf("Weekly digest · %s – %s", d.Week.From.Format("2 Jan"), d.Week.To.Format("2 Jan 2006")))))
-	add(slack.NewContextBlock("", markdown(fmt.Sprintf("%d of %d shared an update this week.", d.Shared, d.Asked))))
+	// A header is plain text, which Slack does not localise: the week's dates go in the context,
+	// in each reader's calendar.
+	add(slack.NewHeaderBlock(plain("Weekly digest")))
+	add(slack.NewContextBlock("", markdown(fmt.Sprintf("%s – %s · %d of %d shared an update this week.",
+		When(d.Week.From, Date, nil), When(d.Week.To, Date, nil), d.Shared, d.Asked))))
 	if len(d.HelpWanted) > 0 {
 		add(slack.NewSectionBlock(markdown("*🙋 Help wanted* — can you step in?"), nil, nil))
 		for _, h := range d.HelpWanted {

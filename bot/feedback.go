@@ -139,7 +139,7 @@ func (f *feedbackEdge) now(ctx context.Context, cmd Command) (Reply, error) {
 		return Reply{Text: "A prompt already went out this minute."}, nil
 	case errors.Is(err, feedback.ErrPromptOpen):
 		_, _, closes, _ := f.svc.Status(ch)
-		return Reply{Text: fmt.Sprintf("A prompt is already open in <#%s> until %s; `%s feedback release` closes it.", ch, closes.Format("Mon 2 Jan 15:04 MST"), f.bot.opts.Command)}, nil
+		return Reply{Text: fmt.Sprintf("A prompt is already open in <#%s> until %s; `%s feedback release` closes it.", ch, f.bot.when(closes, DayTime), f.bot.opts.Command)}, nil
 	case err != nil:
 		return Reply{}, err
 	}
@@ -177,7 +177,7 @@ func (f *feedbackEdge) status(_ context.Context, cmd Command) (Reply, error) {
 	if !open {
 		return Reply{Text: fmt.Sprintf("No feedback prompt is open in <#%s>.", ch)}, nil
 	}
-	return Reply{Text: fmt.Sprintf("%s so far; the prompt closes %s.", plural(n, "answer", "answers"), closes.Format("Mon 2 Jan 15:04 MST"))}, nil
+	return Reply{Text: fmt.Sprintf("%s so far; the prompt closes %s.", plural(n, "answer", "answers"), f.bot.when(closes, DayTime))}, nil
 }
 
 // answerMeta is what the answer modal carries: the prompt and the token. Slack keeps it; the bot
@@ -313,7 +313,7 @@ func (f *feedbackEdge) renderPrompt(m rituals.Message) (Rendered, error) {
 	}
 	button := slack.NewButtonBlockElement(actionFeedbackAnswer, answerMeta(p.PromptID, token), plain("Answer anonymously"))
 	button.Style = slack.StylePrimary
-	text := fmt.Sprintf("*Anonymous feedback for <#%s>* — %s, open until %s:\n>%s", p.Channel, kind, p.ClosesAt.Format("Mon 2 Jan 15:04 MST"), Escape(p.Question))
+	text := fmt.Sprintf("*Anonymous feedback for <#%s>* — %s, open until %s:\n>%s", p.Channel, kind, f.bot.when(p.ClosesAt, DayTime), Escape(p.Question))
 	if p.Resent {
 		text += "\n_I restarted while sending this prompt, so everyone gets it again: use this message's button; an earlier one no longer works._"
 	}

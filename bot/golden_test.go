@@ -61,15 +61,24 @@ func message(t *testing.T, kind string, to rituals.Recipient, data any) rituals.
 // TestGoldenBlockKit pins what people see in Slack for each kind of message.
 func TestGoldenBlockKit(t *testing.T) {
 	at := time.Date(2026, 12, 4, 15, 0, 0, 0, time.UTC)
+	coffeeEdge := &coffeeEdge{bot: &Bot{}}
 	cases := []struct {
 		name   string
 		render Renderer
 		msg    rituals.Message
 	}{
-		{"coffee_intro", renderCoffeeIntro, message(t, coffee.KindIntro, rituals.Recipient{Group: []string{"U1", "U2"}}, coffee.IntroData{
-			RoundID: "coffee/C1/2026-11-30T10:00", GroupID: "coffee/C1/2026-11-30T10:00/0", Reason: "you haven't met yet; 3.5 h apart",
-			Starter:      "What does your ideal breakfast look like?",
-			Participants: []coffee.Participant{{ID: "U1", TimeZone: "Asia/Kolkata", LocalTime: "14:30"}, {ID: "U2", TimeZone: "Asia/Tokyo", LocalTime: "18:00"}},
+		{"coffee_intro", coffeeEdge.renderIntro, message(t, coffee.KindIntro, rituals.Recipient{Group: []string{"U1", "U2"}}, coffee.IntroData{
+			RoundID: "coffee/C1/2026-11-30T10:00", GroupID: "coffee/C1/2026-11-30T10:00/0", Reason: "you haven't met yet; clocks 3.5 h apart; 4.5 h of shared working hours",
+			Starter: "What does your ideal breakfast look like?",
+			Participants: []coffee.Participant{{ID: "U1", TimeZone: "Asia/Kolkata", LocalTime: "10:30", Hours: "09:00–17:00 Mon–Fri"},
+				{ID: "U2", TimeZone: "Asia/Tokyo", LocalTime: "14:00", Hours: "09:00–17:00 Mon–Fri"}},
+			Shared: true, Slots: []coffee.Slot{{At: at}, {At: at.Add(24 * time.Hour)}, {At: at.Add(72 * time.Hour)}},
+		})},
+		{"coffee_intro_no_overlap", coffeeEdge.renderIntro, message(t, coffee.KindIntro, rituals.Recipient{Group: []string{"U1", "U2"}}, coffee.IntroData{
+			RoundID: "coffee/C1/2026-11-30T10:00", GroupID: "coffee/C1/2026-11-30T10:00/1", Reason: "you haven't met yet; clocks 14 h apart; no shared working hours",
+			Participants: []coffee.Participant{{ID: "U1", TimeZone: "Asia/Tokyo", LocalTime: "09:00", Hours: "09:00–17:00 Mon–Fri"},
+				{ID: "U2", TimeZone: "America/New_York", LocalTime: "19:00", Hours: "09:00–17:00 Mon–Fri"}},
+			Slots: []coffee.Slot{{At: at, Early: []string{"U1"}, Late: []string{"U2"}}},
 		})},
 		{"icebreaker_question", renderIceQuestion, message(t, icebreaker.KindQuestion, rituals.Recipient{Channel: "C1"}, icebreaker.QuestionData{
 			Question: "What's a smell that <instantly> puts you in a good mood?", Category: "light", CloseAfter: 24 * time.Hour,

@@ -139,7 +139,7 @@ func (e *icebreakerEdge) list(_ context.Context, cmd Command) (Reply, error) {
 			case r.Closed:
 				answers = "not delivered"
 			}
-			fmt.Fprintf(&b, "• %s — %s (%s)\n", r.PostedAt.Format("2 Jan"), Escape(r.Question), answers)
+			fmt.Fprintf(&b, "• %s — %s (%s)\n", e.bot.when(r.PostedAt, Date), Escape(r.Question), answers)
 		}
 	}
 	if len(ov.Pending) > 0 {

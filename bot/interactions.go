@@ -91,6 +91,20 @@ type ViewHandler func(ctx context.Context, s Submission) (problems map[string]st
 // HomeSection renders one part of a person's Home tab.
 type HomeSection func(ctx context.Context, userID string, admin bool) ([]slack.Block, error)
 
+// Message is a message a person wrote where the app can see it (a group DM it is in).
+type Message struct {
+	UserID, ChannelID, TS string
+	// ChannelType is "channel", "group", "im" or "mpim".
+	ChannelType string
+}
+
+// MessageHandler handles a person's message after its event has been acknowledged.
+type MessageHandler func(ctx context.Context, m Message) error
+
+// HandleMessages routes people's messages to h (files they share included); edits, joins and
+// other subtypes, and messages of bots (this one included), are left out.
+func (b *Bot) HandleMessages(h MessageHandler) { b.messages = append(b.messages, h) }
+
 // HandleAction routes presses of buttons with this action_id to h.
 func (b *Bot) HandleAction(actionID string, h ActionHandler) { b.actions[actionID] = h }
 
@@ -264,6 +278,18 @@ func (b *Bot) handleEvent(ctx context.Context, outer slackevents.EventsAPIEvent)
 		}
 		if err := b.PublishHome(ctx, ev.User); err != nil {
 			b.log.Error("could not publish the Home tab", "err", err)
+		}
+	case *slackevents.MessageEvent:
+		// A file (a voice note) and a reply also sent to the conversation are people writing;
+		// edits, deletions, joins and the like are not.
+		if ev.User == "" || ev.BotID != "" || (ev.SubType != "" && ev.SubType != "file_share" && ev.SubType != "thread_broadcast") {
+			return
+		}
+		m := Message{UserID: ev.User, ChannelID: ev.Channel, TS: ev.TimeStamp, ChannelType: ev.ChannelType}
+		for _, h := range b.messages {
+			if err := h(ctx, m); err != nil {
+				b.log.Error("handling a message failed", "channel_type", m.ChannelType, "err", err)
+			}
 		}
 	default:
 		b.log.Debug("ignoring event", "type", outer.InnerEvent.Type)

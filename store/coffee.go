@@ -26,9 +26,11 @@ var (
 	bucketCoffeeAvoids = []byte("coffee_avoids")
 	// bucketCoffeeStarters maps "channel/question id" to when it was last used as a starter.
 	bucketCoffeeStarters = []byte("coffee_starters")
+	// bucketCoffeeHours maps a user id to the working hours they set (a coffee.Hours).
+	bucketCoffeeHours = []byte("coffee_hours")
 )
 
-var _ = registerBuckets(bucketCoffeeMembers, bucketCoffeeRounds, bucketCoffeeRoundKeys, bucketCoffeeAvoids, bucketCoffeeStarters)
+var _ = registerBuckets(bucketCoffeeMembers, bucketCoffeeRounds, bucketCoffeeRoundKeys, bucketCoffeeAvoids, bucketCoffeeStarters, bucketCoffeeHours)
 
 // Coffee returns the coffee ritual's store.
 func (db *DB) Coffee() Coffee { return Coffee{db} }
@@ -101,6 +103,26 @@ func (s Coffee) CommitRound(key schedule.Key, round coffee.Round, members map[st
 
 // Answer implements coffee.Store; only a member of the group may answer for it.
 func (s Coffee) Answer(roundID, groupID, answer, by string) (coffee.Group, error) {
+	var before coffee.Group
+	g, err := s.UpdateGroup(roundID, groupID, func(g *coffee.Group) error {
+		before = *g
+		switch {
+		case !slices.Contains(g.Members, by):
+			return coffee.ErrNotInGroup
+		case g.Answer != "":
+			return coffee.ErrAnswered
+		}
+		g.Answer, g.AnsweredBy = answer, by
+		return nil
+	})
+	if err != nil {
+		return before, err
+	}
+	return g, nil
+}
+
+// UpdateGroup implements coffee.Store.
+func (s Coffee) UpdateGroup(roundID, groupID string, change func(*coffee.Group) error) (coffee.Group, error) {
 	var group coffee.Group
 	err := s.db.bolt.Update(func(tx *bolt.Tx) error {
 		k := tx.Bucket(bucketCoffeeRoundKeys).Get([]byte(roundID))
@@ -117,14 +139,9 @@ func (s Coffee) Answer(roundID, groupID, answer, by string) (coffee.Group, error
 			if g.ID != groupID {
 				continue
 			}
-			group = *g
-			if !slices.Contains(g.Members, by) {
-				return coffee.ErrNotInGroup
+			if err := change(g); err != nil {
+				return err
 			}
-			if g.Answer != "" {
-				return coffee.ErrAnswered
-			}
-			g.Answer, g.AnsweredBy = answer, by
 			group = *g
 			return putJSON(rounds, string(clone(k)), r)
 		}
@@ -133,9 +150,40 @@ func (s Coffee) Answer(roundID, groupID, answer, by string) (coffee.Group, error
 	return group, err
 }
 
-// CompleteFollowUp implements coffee.Store.
-func (s Coffee) CompleteFollowUp(taskKey string, msgs []rituals.Message) (bool, error) {
+// CompleteTask implements coffee.Store.
+func (s Coffee) CompleteTask(taskKey string, msgs []rituals.Message) (bool, error) {
 	return s.db.CompleteTask(taskKey, msgs)
+}
+
+// Hours implements coffee.Store.
+func (s Coffee) Hours(users []string) (map[string]coffee.Hours, error) {
+	out := map[string]coffee.Hours{}
+	err := s.db.bolt.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketCoffeeHours)
+		for _, u := range users {
+			v := b.Get([]byte(u))
+			if v == nil {
+				continue
+			}
+			var h coffee.Hours
+			if err := json.Unmarshal(v, &h); err != nil {
+				return fmt.Errorf("working hours of %s: %w", u, err)
+			}
+			out[u] = h
+		}
+		return nil
+	})
+	return out, err
+}
+
+// SetHours implements coffee.Store.
+func (s Coffee) SetHours(user string, h coffee.Hours) error {
+	return s.db.bolt.Update(func(tx *bolt.Tx) error {
+		if h.IsZero() {
+			return tx.Bucket(bucketCoffeeHours).Delete([]byte(user))
+		}
+		return putJSON(tx.Bucket(bucketCoffeeHours), user, h)
+	})
 }
 
 // Avoids implements coffee.Store.

@@ -73,7 +73,7 @@ func (r ForgetReport) String() string {
 // bucket is in personBuckets (store/ops_person.go), and Forget refuses to run if a registered
 // bucket is missing there.
 //
-// Records that are the person's own are deleted: coffee memberships and pauses, pairs kept apart
+// Records that are the person's own are deleted: coffee memberships, pauses and working hours, pairs kept apart
 // (in both directions: someone else's wish to avoid them names them too), digest updates, skips
 // and asks, away status, icebreaker suggestions they made, feedback responses they signed, kudos
 // to them alone, queued messages to them (alone or in a group DM: the intro of their coffee
@@ -350,13 +350,29 @@ func forgetOutbox(f *forgetter, b *bolt.Bucket) error {
 	return nil
 }
 
-// forgetTasks deletes the tasks whose key names the person, from both indexes; in other tasks
+// taskMessageTo reports whether the task v carries a message to send later (a coffee intro
+// waiting for a good hour) that goes to user, alone or in a group: like a queued message, it is
+// dropped with them.
+func taskMessageTo(v []byte, user string) bool {
+	var t struct {
+		Data struct {
+			Message rituals.Message `json:"message"`
+		} `json:"data"`
+	}
+	if json.Unmarshal(v, &t) != nil {
+		return false
+	}
+	to := t.Data.Message.To
+	return to.User == user || slices.Contains(to.Group, user)
+}
+
+// forgetTasks deletes the tasks whose key names the person, and those carrying a message to them, from both indexes; in other tasks
 // that name them, the id becomes ForgottenUser.
 func forgetTasks(f *forgetter, b *bolt.Bucket) error {
 	byKey := f.tx.Bucket(bucketTaskKeys)
 	var dropped [][]byte
 	err := f.rewrite(bucketTasks, b, func(sk, v []byte) ([]byte, bool, error) {
-		if len(sk) >= 8 && f.names(sk[8:]) {
+		if len(sk) >= 8 && (f.names(sk[8:]) || taskMessageTo(v, f.user)) {
 			dropped = append(dropped, clone(sk[8:]))
 			return nil, true, nil
 		}
@@ -394,11 +410,19 @@ func forgetCoffeeRounds(f *forgetter, b *bolt.Bucket) error {
 			if g.AnsweredBy == f.user {
 				g.AnsweredBy, changed = ForgottenUser, true
 			}
+			if g.SlotBy == f.user {
+				g.SlotBy, changed = ForgottenUser, true
+			}
 		}
 		var c bool
 		r.Alone, c = replaceUser(r.Alone, f.user)
 		return false, changed || c
 	})
+}
+
+// forgetCoffeeHours deletes the working hours the person set.
+func forgetCoffeeHours(f *forgetter, b *bolt.Bucket) error {
+	return f.deleteWhereKeyPart(bucketCoffeeHours, b, 1, 0)
 }
 
 // forgetCoffeeAvoids deletes every pair kept apart that names the person, either way round.

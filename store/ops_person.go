@@ -81,6 +81,9 @@ var personBuckets = []personBucket{
 		forget: forgetCoffeeAvoids, collect: collectCoffeeAvoids},
 	{name: bucketCoffeeStarters,
 		how: "channel/question to a time: no person"},
+	{name: bucketCoffeeHours, keys: true,
+		how:    "user to the working hours they set: deleted",
+		forget: forgetCoffeeHours, collect: collectCoffeeHours},
 
 	// Icebreakers.
 	{name: bucketIceAsked,

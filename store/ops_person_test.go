@@ -129,7 +129,11 @@ func (w *opsWorld) populate() {
 		{ID: id2 + "/0", Members: []string{opsAlice, opsBob}, IntroKey: id2 + "/intro/0"},
 	}}
 	alone := opsMsg(id2+"/alone/"+opsMe, coffee.Ritual, coffee.KindAlone, toUser(opsMe), coffee.NoteData{Channel: opsTeam})
-	w.must(cs.CommitRound(k2, w.round2, nil, []rituals.Message{alone}, nil))
+	// An intro waiting for a good hour for Me and Carol: sent later by a task, and dropped with Me.
+	later := opsMsg(id2+"/intro/1", coffee.Ritual, coffee.KindIntro, toGroup(opsCarol, opsMe), coffee.IntroData{RoundID: id2})
+	w.must(cs.CommitRound(k2, w.round2, nil, []rituals.Message{alone},
+		[]timers.Task{{Key: later.Key, Ritual: coffee.Ritual, Kind: coffee.TaskSend, Due: w.now.Add(2 * day), Data: mustJSON(map[string]any{"message": later})}}))
+	w.must(cs.SetHours(opsMe, coffee.Hours{Days: 0b0011110, Start: 8 * 60, End: 16 * 60}))
 	w.deliver(alone.Key, "D07MEDM01")
 	w.must(cs.SetAvoid(opsMe, opsBob, true))
 	w.must(cs.SetAvoid(opsAlice, opsMe, true))
@@ -367,6 +371,7 @@ func TestForgetErasesEveryTraceAndKeepsOthers(t *testing.T) {
 		"coffee_members":         {Deleted: 1},
 		"coffee_rounds":          {Rewritten: 2},
 		"coffee_avoids":          {Deleted: 2},
+		"coffee_hours":           {Deleted: 1},
 		"icebreaker_suggestions": {Deleted: 1, Rewritten: 1},
 		"digest_updates":         {Deleted: 2, Rewritten: 1}, // Alice's mention is rewritten
 		"digest_user_weeks":      {Deleted: 2},
@@ -379,6 +384,16 @@ func TestForgetErasesEveryTraceAndKeepsOthers(t *testing.T) {
 	} {
 		if got := rep.Buckets[bucket]; got != want {
 			t.Errorf("%s: %+v, want %+v", bucket, got, want)
+		}
+	}
+
+	waiting, err := db.DueTasks(w.now.Add(365*day), 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tk := range waiting {
+		if strings.Contains(tk.Key, "/intro/") {
+			t.Errorf("the intro waiting for a good hour for the person and Carol is still pending: %s", tk.Key)
 		}
 	}
 
@@ -528,6 +543,9 @@ func TestPersonDataShowsEverythingKept(t *testing.T) {
 		d.CoffeeGroups[0].AnsweredBy != opsMe || !d.CoffeeGroups[1].Alone {
 		t.Errorf("coffee groups: %+v", d.CoffeeGroups)
 	}
+	if d.CoffeeHours == nil || d.CoffeeHours.Label() != "08:00–16:00 Mon–Thu" {
+		t.Errorf("working hours: %+v", d.CoffeeHours)
+	}
 	if d.CoffeeAvoiding != 1 {
 		t.Errorf("avoiding %d, want 1 (and never who, nor who avoids them)", d.CoffeeAvoiding)
 	}
@@ -570,7 +588,7 @@ func TestPersonDataShowsEverythingKept(t *testing.T) {
 	for _, tk := range d.Tasks {
 		tasks = append(tasks, tk.Key)
 	}
-	if !slices.Equal(tasks, []string{"ops.check/" + opsTeam, digest.AskTaskKey(opsTeam, "2026-W49", opsMe)}) {
+	if !slices.Equal(tasks, []string{"ops.check/" + opsTeam, w.round2.ID + "/intro/1", digest.AskTaskKey(opsTeam, "2026-W49", opsMe)}) {
 		t.Errorf("tasks: %v", tasks)
 	}
 	if _, err := json.Marshal(d); err != nil {

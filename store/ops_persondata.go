@@ -29,6 +29,8 @@ type PersonData struct {
 	// CoffeeGroups lists the coffee groups they were in, oldest first, and the rounds in which they
 	// had nobody to meet.
 	CoffeeGroups []CoffeeGroup `json:"coffee_groups,omitempty"`
+	// CoffeeHours are the working hours they set, if any.
+	CoffeeHours *coffee.Hours `json:"coffee_hours,omitempty"`
 	// CoffeeAvoiding counts the people they asked to be kept apart from; who is never shown, and
 	// neither is whether anyone asked to be kept apart from them.
 	CoffeeAvoiding int `json:"coffee_avoiding,omitempty"`
@@ -64,7 +66,7 @@ type PersonData struct {
 
 // Empty reports whether nothing is kept about the person.
 func (p PersonData) Empty() bool {
-	return len(p.Coffee) == 0 && len(p.CoffeeGroups) == 0 && p.CoffeeAvoiding == 0 && len(p.Updates) == 0 &&
+	return len(p.Coffee) == 0 && len(p.CoffeeGroups) == 0 && p.CoffeeAvoiding == 0 && p.CoffeeHours == nil && len(p.Updates) == 0 &&
 		len(p.Asked) == 0 && len(p.KudosGiven) == 0 && len(p.KudosReceived) == 0 && p.Away == nil &&
 		len(p.Suggestions) == 0 && p.SuggestionsDecided == 0 && len(p.FeedbackPrompts) == 0 &&
 		len(p.FeedbackResponses) == 0 && len(p.Queued) == 0 && p.Delivered == 0 && len(p.Tasks) == 0 &&
@@ -279,6 +281,20 @@ func collectCoffeeRounds(c *collector, b *bolt.Bucket) error {
 			c.d.CoffeeGroups = append(c.d.CoffeeGroups, CoffeeGroup{Channel: r.Channel, RoundID: r.ID, At: r.At, Alone: true})
 		}
 	})
+}
+
+// collectCoffeeHours reads the working hours the person set.
+func collectCoffeeHours(c *collector, b *bolt.Bucket) error {
+	v := b.Get([]byte(c.user))
+	if v == nil {
+		return nil
+	}
+	var h coffee.Hours
+	if err := json.Unmarshal(v, &h); err != nil {
+		return fmt.Errorf("working hours: %w", err)
+	}
+	c.d.CoffeeHours = &h
+	return nil
 }
 
 // collectCoffeeAvoids counts the people the person asked to be kept apart from.

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -386,29 +385,8 @@ func TestForgetKeepsTheRetentionIndexInStep(t *testing.T) {
 func TestABackupOfSchema1IsRestoredAndMigrated(t *testing.T) {
 	w := opsOpen(t)
 	opsDigestYear(t, w, 10)
-	backup := filepath.Join(t.TempDir(), "old.db")
-	if _, err := BackupToFile(w.db, backup, false); err != nil {
-		t.Fatal(err)
-	}
 	// What the previous release's backups hold: schema 1, no retention index.
-	opsRawEdit(t, backup, func(tx *bolt.Tx) error {
-		if err := tx.DeleteBucket(bucketRetention); err != nil {
-			return err
-		}
-		return tx.Bucket(bucketMeta).Put(keySchema, binary.BigEndian.AppendUint64(nil, 1))
-	})
-	if err := VerifyBackup(backup); err != nil {
-		t.Fatalf("a backup of the previous schema is refused: %v", err)
-	}
-	restored := filepath.Join(t.TempDir(), "ritualbot.db")
-	if err := Restore(backup, restored, false); err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(restored, Options{NoSync: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := restoreOfSchema(t, w, 1)
 	if rep, err := db.Prune(w.now, Retention{Checkins: 30 * day, Kudos: 30 * day}); err != nil || rep != (PruneReport{Updates: 6, Asks: 6, Kudos: 6}) {
 		t.Fatalf("Prune on the restored file: %+v, %v", rep, err)
 	}

@@ -21,7 +21,7 @@ var _ = registerBuckets(bucketRetention)
 
 // bucketSchema maps the buckets added after schema 1 to the schema that added them: a file of an
 // older schema (a backup of an earlier release) lacks them until Open migrates it.
-var bucketSchema = map[string]int{string(bucketRetention): 2}
+var bucketSchema = map[string]int{string(bucketRetention): 2, string(bucketCoffeeHours): 3}
 
 // The kinds of record in bucketRetention, and the time each is indexed by.
 const (

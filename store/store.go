@@ -74,6 +74,9 @@ var migrations = []func(tx *bolt.Tx) error{
 	// 2: the retention index (bucketRetention): digest updates, asks and kudos, delivery and run
 	// records, by time.
 	migrateRetentionIndex,
+	// 3: working hours people set for coffee (bucketCoffeeHours, created at Open); nothing to
+	// convert, but a file of schema 2 lacks the bucket, so it is a new schema.
+	func(*bolt.Tx) error { return nil },
 }
 
 // SchemaVersion is the schema this binary writes.

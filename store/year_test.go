@@ -197,7 +197,7 @@ func (y *yearBuilder) coffeeRound(w int, at time.Time) {
 		}
 	}
 	y.now = at.Add(3 * day)
-	_, err := cs.CompleteFollowUp(id+"/followup", nil)
+	_, err := cs.CompleteTask(id+"/followup", nil)
 	y.must(err)
 }
 

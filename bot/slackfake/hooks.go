@@ -22,11 +22,16 @@ type hook struct {
 	ephemeral         bool   // that message is an ephemeral
 	created           time.Time
 	uses              int
+	// after is the transcript entry its answers are shown under: the command or click that
+	// handed it out, then its latest answer (0: at the end, as they come).
+	after uint64
 }
 
 func (s *Server) newHookLocked(user, channel, msgTS string, ephemeral bool) string {
 	id := randHex(24)
-	s.ws.hooks[id] = &hook{id: id, user: user, channel: channel, msgTS: msgTS, ephemeral: ephemeral, created: time.Now()}
+	h := &hook{id: id, user: user, channel: channel, msgTS: msgTS, ephemeral: ephemeral, created: time.Now()}
+	s.ws.hooks[id] = h
+	s.unanchored = append(s.unanchored, h)
 	return s.base + "/hooks/" + s.teamID + "/" + id
 }
 
@@ -87,6 +92,8 @@ func (s *Server) useHook(id, text string, blocks json.RawMessage, responseType, 
 		return http.StatusBadRequest, "no_text"
 	}
 	h.uses++
+	s.placeAfter = h.after
+	defer func() { h.after, s.placeAfter = s.placeAfter, 0 }()
 	var err error
 	if (del || replace) && h.msgTS != "" {
 		err = s.hookEditLocked(h, del, text, blocks, hasBlocks)

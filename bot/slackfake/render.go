@@ -35,10 +35,7 @@ func (s *Server) plainLocked(text string) string {
 			}
 			return "@team"
 		case strings.HasPrefix(target, "!date^"):
-			if hasLabel {
-				return label
-			}
-			return "(date)"
+			return s.dateLocked(target, label, hasLabel)
 		case strings.HasPrefix(target, "!"):
 			return "@" + target[1:]
 		case hasLabel:
@@ -70,7 +67,11 @@ func (s *Server) renderMessageLocked(m *message) string {
 	return text
 }
 
+// renderViewLocked renders a view as its owner sees it.
 func (s *Server) renderViewLocked(v *view) string {
+	if s.readers == nil && v.user != "" {
+		return s.renderForLocked([]string{v.user}, func() string { return s.renderViewLocked(v) })
+	}
 	blocks, _ := v.body["blocks"].([]any)
 	body := s.renderBlocksLocked(blocks)
 	if v.typ() != "modal" {

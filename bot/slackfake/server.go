@@ -49,6 +49,8 @@ type Options struct {
 	// short, as Slack's pages sometimes are, so clients that stop on a short
 	// page instead of an empty next_cursor are caught.
 	ExactPages bool
+	// Now is the clock "today" and "tomorrow" in date tokens are judged by; nil means time.Now.
+	Now func() time.Time
 }
 
 // Server is one emulated Slack workspace with one installed app (the bot).
@@ -79,6 +81,13 @@ type Server struct {
 	calls   []Call
 	entries []Entry
 	files   fileState
+	// readers are the people a message or view being rendered is shown to, for date tokens.
+	readers []string
+	// entrySeq numbers transcript entries; placeAfter, when set, is the entry the next one goes
+	// under; unanchored are response_urls handed out whose command entry is still to come.
+	entrySeq   uint64
+	placeAfter uint64
+	unanchored []*hook
 }
 
 // New starts a Server listening on 127.0.0.1:0; it serves until Close.

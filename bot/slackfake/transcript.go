@@ -3,6 +3,7 @@ package slackfake
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 )
@@ -17,6 +18,7 @@ type Entry struct {
 	Who, Where, Kind, Text string
 
 	To        string // the only person who sees it (ephemerals, Home tabs, modals)
+	seq       uint64 // order of arrival
 	Action    string // posted, updated, deleted, published, opened, pushed, closed, typed, clicked, submitted…
 	UserID    string // the person acting or seeing it
 	ChannelID string
@@ -24,11 +26,33 @@ type Entry struct {
 	ViewID    string
 }
 
+// addEntryLocked records e. An answer through a response_url is shown right under the command or
+// click that handed the URL out (and its earlier answers), whatever else happened meanwhile: the
+// app answers a command while its other messages are delivered in parallel, and a transcript in
+// arrival order would differ from run to run.
 func (s *Server) addEntryLocked(e Entry) {
 	if e.At.IsZero() {
 		e.At = time.Now()
 	}
-	s.entries = append(s.entries, e)
+	s.entrySeq++
+	e.seq = s.entrySeq
+	if e.Kind == "command" {
+		for _, h := range s.unanchored {
+			h.after = e.seq
+		}
+		s.unanchored = nil
+	}
+	at := len(s.entries)
+	if s.placeAfter != 0 {
+		for i := len(s.entries) - 1; i >= 0; i-- {
+			if s.entries[i].seq == s.placeAfter {
+				at = i + 1
+				break
+			}
+		}
+		s.placeAfter = e.seq
+	}
+	s.entries = slices.Insert(s.entries, at, e)
 }
 
 func (s *Server) messageEntryLocked(c *channel, m *message, action string) {
@@ -36,7 +60,7 @@ func (s *Server) messageEntryLocked(c *channel, m *message, action string) {
 	if m.threadTS != "" && m.threadTS != m.ts {
 		where += " (thread)"
 	}
-	text := s.renderMessageLocked(m)
+	text := s.renderForLocked(s.channelReadersLocked(c), func() string { return s.renderMessageLocked(m) })
 	if action == "deleted" {
 		text = "“" + snippet(text, 60) + "”"
 	}
@@ -47,7 +71,8 @@ func (s *Server) messageEntryLocked(c *channel, m *message, action string) {
 func (s *Server) ephemeralEntryLocked(m *message, action string) {
 	name := s.userNameLocked(m.forUser)
 	s.addEntryLocked(Entry{Kind: "ephemeral", Who: s.userNameLocked(m.user), Where: s.placeLocked(m.channel), To: name,
-		Action: action, UserID: m.forUser, ChannelID: m.channel, TS: m.ts, Text: s.renderMessageLocked(m)})
+		Action: action, UserID: m.forUser, ChannelID: m.channel, TS: m.ts,
+		Text: s.renderForLocked([]string{m.forUser}, func() string { return s.renderMessageLocked(m) })})
 }
 
 // Transcript returns everything the workspace saw so far, oldest first.

@@ -57,10 +57,12 @@ func (c *Config) placeholderWarnings() []string {
 	return out
 }
 
-// writeCheck prints each configured ritual's next runs, each in its own time zone.
+// writeCheck prints each configured ritual's next runs in the configuration's time zone (and in
+// the schedule's own, when it has another).
 func writeCheck(w io.Writer, cfg *Config, now time.Time) {
-	fmt.Fprintf(w, "Configuration is valid. Slash command %s; default time zone %s; %d admin(s).\n",
-		cfg.Command, cfg.Timezone, len(cfg.Admins))
+	loc := cfg.Location()
+	fmt.Fprintf(w, "Configuration is valid. Slash command %s; default time zone %s; %d admin(s).\nTimes below are in %s.\n",
+		cfg.Command, cfg.Timezone, len(cfg.Admins), loc)
 	any := false
 	for _, r := range cfg.Rituals() {
 		for _, rc := range r.Channels {
@@ -70,7 +72,11 @@ func writeCheck(w io.Writer, cfg *Config, now time.Time) {
 				continue
 			}
 			for _, at := range rc.spec.NextN(now, checkRunsShown) {
-				fmt.Fprintf(w, "  %s\n", at.In(rc.spec.Location()).Format("Mon 2006-01-02 15:04 MST"))
+				line := at.In(loc).Format("Mon 2006-01-02 15:04")
+				if own := rc.spec.Location(); own.String() != loc.String() {
+					line += fmt.Sprintf(" (%s in %s)", at.In(own).Format("15:04"), own)
+				}
+				fmt.Fprintf(w, "  %s\n", line)
 			}
 		}
 	}

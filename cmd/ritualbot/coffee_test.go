@@ -33,7 +33,7 @@ func coffeeBot(t *testing.T, clock *virtualClock, edit func(*CoffeeConfig)) *har
 // latestRound waits for the n-th coffee round in #general and returns it.
 func (h *harness) latestRound(n int) coffee.Round {
 	h.t.Helper()
-	return h.roundsIn(demoGeneral, n)[0]
+	return h.roundIn(demoGeneral, n)
 }
 
 // intros waits for one intro in each group's DM and returns them by group id.
@@ -45,6 +45,22 @@ func (h *harness) intros(r coffee.Round) map[string]slackfake.Message {
 		out[g.ID] = msgs[0]
 	}
 	return out
+}
+
+// introsDue moves the clock past the time every group's intro waits for (the first good hour for
+// all its members) and waits for the intros.
+func (h *harness) introsDue(clock *virtualClock, r coffee.Round) map[string]slackfake.Message {
+	h.t.Helper()
+	last := r.At
+	for _, g := range r.Groups {
+		if g.IntroAt.After(last) {
+			last = g.IntroAt
+		}
+	}
+	if clock.Now().Before(last) {
+		clock.Set(last.Add(time.Second))
+	}
+	return h.intros(r)
 }
 
 func grouped(r coffee.Round) []string {
@@ -73,7 +89,7 @@ func TestCoffeeRoundGroupsTheRightPeople(t *testing.T) {
 	if len(r.Groups) != 4 {
 		t.Errorf("8 people in pairs make 4 groups, got %d", len(r.Groups))
 	}
-	for id, intro := range h.intros(r) {
+	for id, intro := range h.introsDue(clock, r) {
 		all := intro.Text + string(intro.Blocks)
 		for _, want := range []string{"Coffee time", "Why you", "To get you started", "We met", "Can't make it this time", "it's "} {
 			if !strings.Contains(all, want) {
@@ -88,7 +104,7 @@ func TestCoffeeRoundGroupsTheRightPeople(t *testing.T) {
 
 func TestCoffeeOddCountMakesOneTrioAndAnswersDriveFollowUp(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 0, 0, 0, berlin))
-	h := coffeeBot(t, clock, nil)
+	h := coffeeBot(t, clock, func(c *CoffeeConfig) { c.FollowUpAfter = Duration(48 * time.Hour) })
 	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
 	r := h.latestRound(1)
 	sizes := map[int]int{}
@@ -98,7 +114,7 @@ func TestCoffeeOddCountMakesOneTrioAndAnswersDriveFollowUp(t *testing.T) {
 	if sizes[3] != 1 || sizes[2] != 3 || len(r.Alone) != 0 {
 		t.Fatalf("9 people: want 3 pairs and one trio, got sizes %v alone %v", sizes, r.Alone)
 	}
-	intros := h.intros(r)
+	intros := h.introsDue(clock, r)
 	answered := r.Groups[0]
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
@@ -112,7 +128,7 @@ func TestCoffeeOddCountMakesOneTrioAndAnswersDriveFollowUp(t *testing.T) {
 	}); err != nil {
 		t.Fatal("the answer was not recorded")
 	}
-	clock.Advance(84 * time.Hour) // halfway through the week
+	clock.Set(time.Date(2026, 12, 3, 23, 0, 0, 0, berlin)) // two days after the intros, at a good hour for each group
 	for _, g := range r.Groups[1:] {
 		msgs := h.waitBotMessages(func() string { return h.fake.GroupDM(g.Members...) }, 2, func(slackfake.Message) bool { return true })
 		if !strings.Contains(msgs[1].Text, "Did you get a chance to meet") {
@@ -144,6 +160,9 @@ func TestCoffeePauseUntilDateEndsByItselfAndPreviewSendsNothing(t *testing.T) {
 	preview := h.command(demoAdmin, "coffee preview")
 	if !strings.Contains(preview, "nothing was sent") || strings.Contains(preview, "U02RAJ") {
 		t.Errorf("preview: %s", preview)
+	}
+	if !strings.Contains(preview, "shared working hours") {
+		t.Errorf("the preview's reasons should say how the clocks and working hours compare, as the intros do: %s", preview)
 	}
 	if n := h.fake.CallCount("conversations.open"); n != 0 {
 		t.Errorf("preview opened %d conversations", n)
@@ -277,7 +296,7 @@ func TestCoffeeRoundNotRepeatedAfterRestart(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 11, 30, 9, 59, 0, 0, berlin))
 	h := coffeeBot(t, clock, nil)
 	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
-	h.intros(h.latestRound(1))
+	h.introsDue(clock, h.latestRound(1))
 	opened := h.fake.CallCount("conversations.open")
 	h.shutdown()
 	clock.Advance(time.Hour) // restart inside the grace window
@@ -397,6 +416,7 @@ func TestCoffeePreviewIsExactlyTheNextRound(t *testing.T) {
 		if !slices.EqualFunc(preview, ran, slices.Equal) {
 			t.Fatalf("round %d: the preview showed %v, the round made %v", round, preview, ran)
 		}
+		h.introsDue(clock, r)
 		h.answerAll(r)
 	}
 }

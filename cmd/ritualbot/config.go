@@ -13,6 +13,7 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/ritualbot/ritualbot/rituals/coffee"
 	"github.com/ritualbot/ritualbot/rituals/digest"
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
@@ -131,8 +132,16 @@ type CoffeeConfig struct {
 	Guests bool `yaml:"guests"`
 	// Summary posts one line in the channel after each round.
 	Summary bool `yaml:"summary"`
+	// WorkingHours are the hours of people who set none, like "09:00-17:00 mon-fri" (the default)
+	// in each person's own time zone: intros arrive and meeting times are proposed inside them.
+	WorkingHours string `yaml:"working_hours"`
+	// PauseAfterIgnored pauses someone whose group showed no sign of life (no button, no chosen
+	// time, no message in the group DM) this many rounds in a row; 0 never pauses. Default 3.
+	PauseAfterIgnored *int `yaml:"pause_after_ignored"`
 	// Teams makes groups prefer people of different teams: "usergroups" or team: [user ids].
 	Teams TeamsConfig `yaml:"teams"`
+
+	hours coffee.Hours
 }
 
 // IcebreakerConfig is one channel's icebreaker questions.
@@ -296,6 +305,9 @@ func (c *Config) setDefaults() {
 		if c.Coffee[i].GroupSize == 0 {
 			c.Coffee[i].GroupSize = 2
 		}
+		if c.Coffee[i].PauseAfterIgnored == nil {
+			c.Coffee[i].PauseAfterIgnored = new(3)
+		}
 		if c.Coffee[i].FollowUpAfter == 0 {
 			c.Coffee[i].FollowUpAfter = Duration(time.Duration(max(1, c.Coffee[i].EveryWeeks)) * 7 * 24 * time.Hour / 2)
 		}
@@ -406,6 +418,7 @@ func (c *Config) Validate() error {
 		if round := time.Duration(c.Coffee[i].EveryWeeks) * 7 * 24 * time.Hour; c.Coffee[i].FollowUpAfter >= Duration(round) && round > 0 {
 			errs.add(field+".follow_up_after", "%s is not within the round (%s); use e.g. half of it", time.Duration(c.Coffee[i].FollowUpAfter), round)
 		}
+		c.Coffee[i].validateCoffee(field, &errs)
 		c.Coffee[i].Teams.validate(field+".teams", &errs)
 	}
 	for i := range c.Icebreakers {
@@ -626,6 +639,20 @@ func prefixLines(path string, err error) error {
 		lines[i] = path + ": " + lines[i]
 	}
 	return errors.New(strings.Join(lines, "\n"))
+}
+
+// validateCoffee checks the coffee keys about people's days: working_hours and pause_after_ignored.
+func (cc *CoffeeConfig) validateCoffee(field string, errs *validationErrors) {
+	if cc.WorkingHours != "" {
+		h, err := coffee.ParseHours(cc.WorkingHours)
+		if err != nil {
+			errs.add(field+".working_hours", "%s", strings.ReplaceAll(err.Error(), "`", "\""))
+		}
+		cc.hours = h
+	}
+	if p := cc.PauseAfterIgnored; p != nil && *p < 0 {
+		errs.add(field+".pause_after_ignored", "%d is negative; use a number of rounds, or 0 to never pause", *p)
+	}
 }
 
 // ChartsOn reports whether charts are drawn and uploaded (charts: true, the default).

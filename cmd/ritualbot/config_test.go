@@ -30,7 +30,7 @@ func TestExampleConfigParsesAndChecks(t *testing.T) {
 	}
 	var out bytes.Buffer
 	writeCheck(&out, cfg, time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
-	for _, want := range []string{"coffee in C0123COFFE", "icebreaker in C0123RANDM", "Mon 2026-11-30 10:00 CET", "Wed 2026-12-02 11:00 EST"} {
+	for _, want := range []string{"coffee in C0123COFFE", "icebreaker in C0123RANDM", "Times below are in Europe/Berlin", "Mon 2026-11-30 10:00", "Wed 2026-12-02 17:00 (11:00 in America/New_York)"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("check output lacks %q:\n%s", want, out.String())
 		}
@@ -97,6 +97,9 @@ func TestConfigValidationNamesFieldAndFix(t *testing.T) {
 		{"TZ alone", "icebreakers:\n  - channel: C1234\n    schedule: TZ=UTC\n", []string{"icebreakers[0].schedule:", "TZ=UTC"}},
 		{"bad cron", "icebreakers:\n  - channel: C1234\n    schedule: \"0 9 * *\"\n", []string{"icebreakers[0].schedule:", "5 fields"}},
 		{"group size", "coffee:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    group_size: 7\n", []string{"coffee[0].group_size:", "2, 3 or 4"}},
+		{"working hours", "coffee:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    working_hours: 17:00-09:00\n", []string{"coffee[0].working_hours:", "past midnight"}},
+		{"working days", "coffee:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    working_hours: 09:00-17:00 lundi\n", []string{"coffee[0].working_hours:", "not a day I know"}},
+		{"pause after ignored", "coffee:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    pause_after_ignored: -1\n", []string{"coffee[0].pause_after_ignored:", "0 to never pause"}},
 		{"every weeks", "coffee:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    every_weeks: -1\n", []string{"coffee[0].every_weeks:"}},
 		{"min answers", "feedback:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    min_answers: 2\n", []string{"feedback[0].min_answers:", "3 or more"}},
 		{"open for", "feedback:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    open_for: 5m\n", []string{"feedback[0].open_for:"}},
@@ -189,8 +192,28 @@ func TestManifestHasExactlyTheNeededScopes(t *testing.T) {
 			t.Errorf("scopes %s lack %s", got, want)
 		}
 	}
-	if ev := m.Settings.EventSubscriptions.BotEvents; len(ev) != 1 || ev[0] != "app_home_opened" {
+	// Coffee counts messages in its group DMs, and may be set up on the Home tab at any time.
+	if ev := m.Settings.EventSubscriptions.BotEvents; len(ev) != 2 || ev[0] != "app_home_opened" || ev[1] != "message.mpim" {
 		t.Errorf("events = %v", ev)
+	}
+}
+
+func TestCoffeeWorkingHoursAndPauseConfig(t *testing.T) {
+	cfg, err := ParseConfig(strings.NewReader("coffee:\n  - channel: C1234\n    schedule: \"0 9 * * MON\"\n    working_hours: 08:00-16:00 mon-thu\n    pause_after_ignored: 0\n  - channel: C5678\n    schedule: \"0 9 * * MON\"\n"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	if h := cfg.Coffee[0].hours.Label(); h != "08:00–16:00 Mon–Thu" {
+		t.Errorf("working_hours = %s", h)
+	}
+	if *cfg.Coffee[0].PauseAfterIgnored != 0 || *cfg.Coffee[1].PauseAfterIgnored != 3 {
+		t.Errorf("pause_after_ignored: 0 must stay 0 (never pause), unset means 3: %d %d", *cfg.Coffee[0].PauseAfterIgnored, *cfg.Coffee[1].PauseAfterIgnored)
+	}
+	if !cfg.Coffee[1].hours.IsZero() {
+		t.Errorf("no working_hours means the default: %v", cfg.Coffee[1].hours)
 	}
 }
 

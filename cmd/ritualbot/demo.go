@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -113,7 +114,8 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	fake, err := newDemoWorkspace(slackfake.Options{Logger: logger.With("component", "slackfake"), FilesDir: chartsDir})
+	clock := newVirtualClock(demoStart)
+	fake, err := newDemoWorkspace(slackfake.Options{Logger: logger.With("component", "slackfake"), FilesDir: chartsDir, Now: clock.Now})
 	if err != nil {
 		return err
 	}
@@ -129,7 +131,6 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	// The bot's token gets exactly the scopes its manifest grants (no im:history: feedback is on).
 	fake.SetScopes(buildManifest(cfg).OAuthConfig.Scopes.Bot)
-	clock := newVirtualClock(demoStart)
 	m := &Main{Config: cfg, Logger: logger, BotToken: fake.BotToken(), AppToken: fake.AppToken(), Now: clock.Now, MaxSleep: 10 * time.Millisecond}
 	if err := m.Open(); err != nil {
 		return err
@@ -166,7 +167,7 @@ type demo struct {
 // playDemo plays the script: people use the slash command and the Home tab, then weeks of rituals
 // pass on the bot's clock.
 func playDemo(ctx context.Context, d *demo) error {
-	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	ctx, cancel := context.WithTimeout(ctx, 100*time.Second)
 	defer cancel()
 	if err := d.fake.WaitConnected(ctx); err != nil {
 		return fmt.Errorf("the bot did not connect to the emulator: %w", err)
@@ -249,22 +250,25 @@ func (d *demo) weeks(ctx context.Context) error {
 	posts := 0 // bot messages in #general so far
 	for week := range 2 {
 		monday := time.Date(2026, 11, 30, 10, 0, 5, 0, berlin).AddDate(0, 0, 7*week)
-		d.clock.Set(monday)
-		d.chapter(fmt.Sprintf("Week %d: coffee pairings in #coffee", week+1))
+		d.turnTo(monday, fmt.Sprintf("Week %d: Monday 10:00 in Berlin — coffee groups are planned in #coffee; each intro waits for the first hour that suits everyone in it, so they arrive through the day", week+1))
 		round, err := d.coffeeRound(ctx, week+1)
 		if err != nil {
 			return err
 		}
-		answering := min(2+week, len(round.Groups))
-		for i, g := range round.Groups[:answering] {
-			if err := d.answerCoffee(ctx, g, i != 1); err != nil {
+		if week == 0 {
+			if err := d.meetingTimes(ctx, round); err != nil {
 				return err
+			}
+		} else {
+			for i, g := range round.Groups[:min(2, len(round.Groups))] {
+				if err := d.answerCoffee(ctx, g, i != 1); err != nil {
+					return err
+				}
 			}
 		}
 
 		if week == 0 {
-			d.clock.Set(time.Date(2026, 12, 1, 11, 0, 5, 0, berlin))
-			d.chapter("Week 1: an anonymous feedback prompt goes to everyone in #general (below, each person's own screen: the form thanks whoever answers, and nothing in their DM changes, so nobody can tell who answered)")
+			d.turnTo(time.Date(2026, 12, 1, 11, 0, 5, 0, berlin), "Week 1: an anonymous feedback prompt goes to everyone in #general (below, each person's own screen: the form thanks whoever answers, and nothing in their DM changes, so nobody can tell who answered)")
 			if err := d.feedbackAnswers(ctx, 1, []string{"U04SAM", "U07KOFI"}, []string{
 				"Standups run long; could we keep them to 15 minutes?",
 				"I'd love more written decisions so I can catch up after time off.",
@@ -300,8 +304,20 @@ func (d *demo) weeks(ctx context.Context) error {
 			posts++
 		}
 
-		d.clock.Set(time.Date(2026, 12, 2, 11, 0, 5, 0, ny).AddDate(0, 0, 7*week))
-		d.chapter(fmt.Sprintf("Week %d: the icebreaker goes out in #general", week+1))
+		if week == 0 {
+			d.walkTo(firstFollowUp(round).Add(-time.Minute))
+			d.chapter("Week 1: a day and a half after each intro, the coffee groups are asked once whether they met, each at a good hour for them (one group's comes on Thursday)")
+			for _, g := range round.Groups {
+				if !g.FollowUpAt.Before(icebreakerAt(ny, week)) {
+					continue
+				}
+				d.walkTo(g.FollowUpAt.Add(time.Second))
+				if _, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(g.Members...) }, 2); err != nil {
+					return fmt.Errorf("no follow-up: %w", err)
+				}
+			}
+		}
+		d.turnTo(icebreakerAt(ny, week), fmt.Sprintf("Week %d: the icebreaker goes out in #general", week+1))
 		posts++
 		msgs, err := d.botMessages(ctx, inChannel(demoGeneral), posts)
 		if err != nil {
@@ -314,8 +330,8 @@ func (d *demo) weeks(ctx context.Context) error {
 		}
 
 		// Thursday's check-ins reach each zone at its own 10:00: let the hours pass one by one.
-		d.walkTo(time.Date(2026, 12, 3, 11, 0, 5, 0, ny).AddDate(0, 0, 7*week))
 		d.chapter(fmt.Sprintf("Week %d: Thursday — check-ins at 10:00 in each person's zone; the icebreaker closes", week+1))
+		d.walkTo(time.Date(2026, 12, 3, 11, 0, 5, 0, ny).AddDate(0, 0, 7*week))
 		posts++
 		if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
 			return fmt.Errorf("week %d: the icebreaker was not closed: %w", week+1, err)
@@ -324,21 +340,12 @@ func (d *demo) weeks(ctx context.Context) error {
 			if err := d.checkins(ctx); err != nil {
 				return err
 			}
-			d.clock.Set(monday.Add(84 * time.Hour))
-			d.chapter("Week 1: halfway, coffee groups that have not answered are asked once")
-			for _, g := range round.Groups[answering:] {
-				if _, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(g.Members...) }, 2); err != nil {
-					return fmt.Errorf("no follow-up: %w", err)
-				}
-			}
-			d.clock.Set(time.Date(2026, 12, 4, 11, 0, 5, 0, berlin))
-			d.chapter("Week 1: the feedback prompt closes with too few answers to show")
+			d.turnTo(time.Date(2026, 12, 4, 11, 0, 5, 0, berlin), "Week 1: the feedback prompt closes with too few answers to show")
 			posts++
 			if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
 				return fmt.Errorf("no held notice: %w", err)
 			}
-			d.clock.Set(time.Date(2026, 12, 4, 16, 0, 5, 0, berlin))
-			d.chapter("Week 1: Friday 16:00 — the weekly digest")
+			d.turnTo(time.Date(2026, 12, 4, 16, 0, 5, 0, berlin), "Week 1: Friday 16:00 — the weekly digest")
 			posts++
 			if _, err := d.botMessages(ctx, inChannel(demoGeneral), posts); err != nil {
 				return fmt.Errorf("no digest: %w", err)
@@ -375,8 +382,22 @@ func (d *demo) weeks(ctx context.Context) error {
 	return d.command(ctx, demoAdmin, "icebreaker list", demoGeneral)
 }
 
-// walkTo moves the clock to at an hour at a time, giving the bot a moment at each step, as a
-// running bot would live through them.
+// icebreakerAt is when the icebreaker goes out in the demo's week.
+func icebreakerAt(ny *time.Location, week int) time.Time {
+	return time.Date(2026, 12, 2, 11, 0, 5, 0, ny).AddDate(0, 0, 7*week)
+}
+
+// turnTo walks the clock to just before at, writes the chapter title, then walks on to at: what
+// happens at that time comes under its title.
+func (d *demo) turnTo(at time.Time, title string) {
+	d.walkTo(at.Add(-10 * time.Second))
+	d.chapter(title)
+	d.walkTo(at)
+}
+
+// walkTo moves the clock to at an hour at a time, and at each step waits until the bot has done
+// what fell due (nothing left due, nothing left to send), as a running bot would live through the
+// hours; the clock never goes back.
 func (d *demo) walkTo(at time.Time) {
 	for now := d.clock.Now(); now.Before(at); now = d.clock.Now() {
 		next := now.Add(time.Hour)
@@ -384,8 +405,35 @@ func (d *demo) walkTo(at time.Time) {
 			next = at
 		}
 		d.clock.Set(next)
-		time.Sleep(30 * time.Millisecond)
+		d.settle()
 	}
+}
+
+// settle gives the scheduler a moment to notice the clock, then waits until no task is due and
+// nothing is waiting to be sent (at most a few seconds).
+func (d *demo) settle() {
+	time.Sleep(15 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	_ = waitFor(ctx, func() bool {
+		stats, err := d.db.Stats()
+		if err != nil || stats.Pending > 0 {
+			return false
+		}
+		due, err := d.db.DueTasks(d.clock.Now(), 1)
+		return err == nil && len(due) == 0
+	})
+}
+
+// firstFollowUp is when the earliest follow-up of the round is due.
+func firstFollowUp(r coffee.Round) time.Time {
+	first := r.Groups[0].FollowUpAt
+	for _, g := range r.Groups {
+		if g.FollowUpAt.Before(first) {
+			first = g.FollowUpAt
+		}
+	}
+	return first
 }
 
 // findDM waits until the bot has sent user n messages containing marker and returns the last.
@@ -513,12 +561,71 @@ func (d *demo) coffeeRound(ctx context.Context, n int) (coffee.Round, error) {
 	}); err != nil {
 		return coffee.Round{}, fmt.Errorf("no coffee round %d: %w", n, err)
 	}
-	for _, g := range rounds[0].Groups {
+	groups := slices.Clone(rounds[0].Groups)
+	slices.SortStableFunc(groups, func(a, b coffee.Group) int { return a.IntroAt.Compare(b.IntroAt) })
+	for _, g := range groups {
+		if g.IntroAt.After(d.clock.Now()) {
+			d.walkTo(g.IntroAt.Add(-time.Second))
+			d.fake.RecordNote(introNote(g))
+			d.walkTo(g.IntroAt.Add(time.Second))
+		}
 		if _, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(g.Members...) }, 1); err != nil {
 			return coffee.Round{}, fmt.Errorf("no intro for %v: %w", g.Members, err)
 		}
 	}
+	// The channel's summary follows a minute after the last intro.
+	d.walkTo(groups[len(groups)-1].IntroAt.Add(time.Minute + time.Second))
 	return rounds[0], nil
+}
+
+// introNote says when a group's intro arrives, in each member's clock.
+func introNote(g coffee.Group) string {
+	var clocks []string
+	for _, id := range g.Members {
+		for _, u := range demoTeam {
+			if u.ID == id {
+				loc, _ := time.LoadLocation(u.TZ)
+				clocks = append(clocks, fmt.Sprintf("%s %s", g.IntroAt.In(loc).Format("Mon 15:04"), u.Name))
+			}
+		}
+	}
+	return "intro at " + strings.Join(clocks, ", ")
+}
+
+// meetingTimes: in one group a member picks a proposed time with "This works"; in another they
+// agree on one by writing in their group DM, which counts as their answer too.
+func (d *demo) meetingTimes(ctx context.Context, r coffee.Round) error {
+	if len(r.Groups) < 2 {
+		return fmt.Errorf("the demo needs two coffee groups, got %d", len(r.Groups))
+	}
+	d.chapter("Week 1: one group picks a proposed time; another agrees on one in its group DM")
+	first, second := r.Groups[0], r.Groups[1]
+	intro, err := d.botMessages(ctx, func() string { return d.fake.GroupDM(first.Members...) }, 1)
+	if err != nil {
+		return err
+	}
+	slot := slices.IndexFunc(first.Proposed, func(at time.Time) bool { return at.After(d.clock.Now()) })
+	if slot < 0 {
+		return fmt.Errorf("no proposed time of %v is still to come", first.Members)
+	}
+	if _, err := d.fake.ClickButton(ctx, first.Members[1], slackfake.Location{Channel: intro[0].Channel, TS: intro[0].TS}, fmt.Sprint("coffee.slot.", slot)); err != nil {
+		return fmt.Errorf("pick a time: %w", err)
+	}
+	if _, err := d.botMessages(ctx, inChannel(intro[0].Channel), 2); err != nil {
+		return fmt.Errorf("the chosen time was not posted: %w", err)
+	}
+	dm := d.fake.GroupDM(second.Members...)
+	ts, err := d.fake.PostAs(second.Members[0], dm, "", "The second time works for me — see you then!")
+	if err != nil {
+		return err
+	}
+	if _, err := d.fake.SendEvent(ctx, d.fake.MessageEvent(dm, ts), slackfake.EventOptions{}); err != nil {
+		return err
+	}
+	return waitFor(ctx, func() bool {
+		rs, _ := d.db.Coffee().Rounds(demoCoffee, 1)
+		return len(rs) > 0 && rs[0].Groups[1].Talked
+	})
 }
 
 // answerCoffee clicks "We met" (or "Can't make it") in a group's intro.

@@ -300,9 +300,11 @@ func TestRetriesAreCapped(t *testing.T) {
 // from the backup, and Slack still holds each intro and summary once.
 func TestRestoreThenStartSendsNothingTwice(t *testing.T) {
 	clock := newVirtualClock(time.Date(2026, 11, 29, 12, 0, 0, 0, berlin))
-	h := coffeeBot(t, clock, func(c *CoffeeConfig) { c.Summary = true })
+	// Intros wait for a good hour for each group, up to a day: the grace lets round 2 be caught up
+	// after them.
+	h := coffeeBot(t, clock, func(c *CoffeeConfig) { c.Summary, c.Grace = true, Duration(72*time.Hour) })
 	clock.Set(time.Date(2026, 11, 30, 10, 0, 5, 0, berlin))
-	h.intros(h.latestRound(1))
+	h.introsDue(clock, h.latestRound(1))
 	h.waitDelivered()
 	backup := filepath.Join(t.TempDir(), "before-round-2.db")
 	if _, err := store.BackupToFile(h.main.DB, backup, false); err != nil {
@@ -310,7 +312,7 @@ func TestRestoreThenStartSendsNothingTwice(t *testing.T) {
 	}
 	clock.Set(time.Date(2026, 12, 7, 10, 0, 5, 0, berlin))
 	round2 := h.latestRound(2)
-	h.intros(round2)
+	h.introsDue(clock, round2)
 	h.waitDelivered()
 	h.shutdown()
 

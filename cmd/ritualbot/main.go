@@ -185,7 +185,7 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	slices.SortFunc(upcoming, func(a, b schedule.Upcoming) int { return a.At.Compare(b.At) })
-	fmt.Fprint(stdout, formatOutboxStats(stats, now)+formatUpcoming(upcoming)+formatSettings(cfg))
+	fmt.Fprint(stdout, formatOutboxStats(stats, now)+upcomingOnTerminal(upcoming, cfg.Location())+formatSettings(cfg))
 	return nil
 }
 

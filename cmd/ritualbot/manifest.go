@@ -122,7 +122,9 @@ func buildManifest(cfg *Config) manifest {
 	}
 	slices.Sort(scopes)
 	m.OAuthConfig.Scopes.Bot = slices.Compact(scopes)
-	m.Settings.EventSubscriptions.BotEvents = []string{"app_home_opened"}
+	// A message in a coffee group DM counts as the group's answer to the intro (coffee may be set
+	// up on the Home tab at any time).
+	m.Settings.EventSubscriptions.BotEvents = []string{"app_home_opened", "message.mpim"}
 	m.Settings.Interactivity.IsEnabled = true
 	m.Settings.SocketModeEnabled = true
 	return m

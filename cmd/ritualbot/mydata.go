@@ -38,12 +38,15 @@ func formatPersonData(d store.PersonData, command string) string {
 		case c.Left:
 			state = "left"
 		case !c.PausedUntil.IsZero():
-			state = "paused until " + c.PausedUntil.Format("2 Jan 2006")
+			state = "paused until " + bot.When(c.PausedUntil, bot.Date, nil)
 		}
 		fmt.Fprintf(&b, "• Coffee in <#%s>: %s.\n", c.Channel, state)
 	}
 	if n := len(d.CoffeeGroups); n > 0 {
-		fmt.Fprintf(&b, "• Coffee history: %d rounds, the latest on %s.\n", n, d.CoffeeGroups[n-1].At.Format("2 Jan 2006"))
+		fmt.Fprintf(&b, "• Coffee history: %d rounds, the latest on %s.\n", n, bot.When(d.CoffeeGroups[n-1].At, bot.Date, nil))
+	}
+	if d.CoffeeHours != nil {
+		fmt.Fprintf(&b, "• Your working hours for coffee: %s.\n", d.CoffeeHours.Label())
 	}
 	if d.CoffeeAvoiding > 0 {
 		fmt.Fprintf(&b, "• You keep apart from %d %s in coffee (who is never shown).\n", d.CoffeeAvoiding, pluralWord(d.CoffeeAvoiding, "person", "people"))

@@ -10,7 +10,7 @@ import (
 // setUpCoffee is the demo's chapter where the admin sets up coffee in #coffee from the Home tab:
 // no configuration file is edited and the bot is not restarted.
 func (d *demo) setUpCoffee(ctx context.Context) error {
-	d.chapter("The admin sets up coffee in #coffee from the Home tab: Mondays 10:00 Berlin time, no restart")
+	d.chapter("The admin sets up coffee in #coffee from the Home tab: Mondays 10:00 Berlin time, follow-up after 36h, no restart")
 	published := d.fake.CallCount("views.publish")
 	if _, err := d.fake.OpenHome(ctx, demoAdmin); err != nil {
 		return fmt.Errorf("open the admin's Home tab: %w", err)
@@ -26,7 +26,8 @@ func (d *demo) setUpCoffee(ctx context.Context) error {
 		return fmt.Errorf("the coffee settings did not open: %w", err)
 	}
 	values := map[string]string{"channel": demoCoffee, "day": "MON", "time": "10:00", "zone": "Europe/Berlin",
-		"every_weeks": "1", "group_size": "2", "summary": "true"}
+		"every_weeks": "1", "group_size": "2", "summary": "true",
+		"follow_up_after": "36h"} // the follow-up lands on the demo's Wednesday
 	if _, err := d.fake.SubmitView(ctx, demoAdmin, viewID, values); err != nil {
 		return fmt.Errorf("save the coffee settings: %w", err)
 	}

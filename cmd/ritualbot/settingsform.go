@@ -153,6 +153,10 @@ func ritualFields(ritual string) []bot.SettingField {
 			check("opt_in", "Opt-in", "People join with the slash command (otherwise every member takes part)"),
 			check("guests", "Guests", "Guest accounts take part"),
 			check("summary", "Summary", "Post one line in the channel after each round"),
+			{Key: "working_hours", Label: "Working hours", Kind: bot.FieldText, Optional: true,
+				Hint: "For people who set none, in each person's own zone, e.g. 09:00-17:00 mon-fri (the default when empty)"},
+			{Key: "pause_after_ignored", Label: "Pause someone after this many silent rounds", Kind: bot.FieldText, Optional: true,
+				Hint: "0 never pauses; empty means 3"},
 		}
 	case "icebreaker":
 		return []bot.SettingField{
@@ -179,7 +183,7 @@ func ritualFields(ritual string) []bot.SettingField {
 }
 
 // intKeys are the file's keys whose values are whole numbers.
-var intKeys = []string{"every_weeks", "group_size", "min_answers"}
+var intKeys = []string{"every_weeks", "group_size", "min_answers", "pause_after_ignored"}
 
 // Form implements bot.SettingsAdmin.
 func (a settingsAdmin) Form(ritual, channel string) (bot.SettingsForm, error) {
@@ -402,16 +406,17 @@ func describeChange(by, ritual, from string, old, now reflect.Value) string {
 	return text + "."
 }
 
-// show writes a setting's value as the file would ("" for none).
+// show writes a setting's value as the file would ("none" for none).
 func show(v any) string {
+	if rv := reflect.ValueOf(v); rv.Kind() == reflect.Pointer {
+		if rv.IsNil() {
+			return "none"
+		}
+		return show(rv.Elem().Interface())
+	}
 	switch x := v.(type) {
 	case nil:
 		return "none"
-	case *bool:
-		if x == nil {
-			return "none"
-		}
-		return strconv.FormatBool(*x)
 	case Duration:
 		return formatDuration(timeDuration(x))
 	case []Duration:

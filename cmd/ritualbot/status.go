@@ -10,15 +10,31 @@ import (
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 )
 
-// formatUpcoming lists the next scheduled runs, each in its own time zone.
-func formatUpcoming(runs []schedule.Upcoming) string {
+// upcomingInSlack lists the next scheduled runs for Slack: each reader sees them in their own
+// clock, with loc (the configuration's zone) as the fallback.
+func upcomingInSlack(runs []schedule.Upcoming, loc *time.Location) string {
+	return formatUpcoming(runs, "Next scheduled runs:", func(t time.Time) string { return bot.When(t, bot.DateTime, loc) })
+}
+
+// upcomingOnTerminal lists the next scheduled runs for a terminal, in loc (the configuration's
+// zone), and says so.
+func upcomingOnTerminal(runs []schedule.Upcoming, loc *time.Location) string {
+	return formatUpcoming(runs, "Next scheduled runs (times in "+loc.String()+"):", func(t time.Time) string { return t.In(loc).Format("Mon 2 Jan 15:04") })
+}
+
+// formatUpcoming lists the next scheduled runs under title, each moment written by when.
+func formatUpcoming(runs []schedule.Upcoming, title string, when func(time.Time) string) string {
 	if len(runs) == 0 {
 		return "Nothing is scheduled: no ritual is configured.\n"
 	}
 	var b strings.Builder
-	b.WriteString("Next scheduled runs:\n")
+	b.WriteString(title + "\n")
 	for _, u := range runs {
-		fmt.Fprintf(&b, "  • %s in <#%s>: %s\n", u.Ritual, u.Channel, u.At.Format("Mon 2 Jan 15:04 MST"))
+		if u.Channel == storeJobs {
+			fmt.Fprintf(&b, "  • database %s: %s\n", u.Ritual, when(u.At))
+			continue
+		}
+		fmt.Fprintf(&b, "  • %s in <#%s>: %s\n", u.Ritual, u.Channel, when(u.At))
 	}
 	return b.String()
 }

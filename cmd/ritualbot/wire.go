@@ -120,6 +120,7 @@ func (m *Main) Open() error {
 		Logger:   m.Logger,
 		Now:      m.Now,
 		Metrics:  m.Metrics,
+		Location: m.Config.Location(),
 	})
 	m.Delivery = bot.NewDelivery(api, db, bot.DeliveryOptions{Limits: m.Limits, Logger: m.Logger, Now: m.Now, Metrics: m.Metrics,
 		ReadDMs: slices.Contains(buildManifest(m.Config).OAuthConfig.Scopes.Bot, dmHistoryScope)})
@@ -150,7 +151,7 @@ func (m *Main) queued() {
 // wireCoffee schedules coffee rounds in their channels and registers coffee's commands.
 func (m *Main) wireCoffee() error {
 	svc := &coffee.Service{
-		Store: m.DB.Coffee(), Directory: m.Directory, Presence: awayChecker{m.Presence}, Channels: map[string]coffee.Channel{},
+		Store: m.DB.Coffee(), Directory: m.Directory, Presence: awayChecker{m.Presence}, Deliveries: m.DB, Channels: map[string]coffee.Channel{},
 		Logger: m.Logger.With("component", "coffee"), Now: m.Now, Queued: m.queued,
 	}
 	m.settings.coffee = svc
@@ -161,6 +162,7 @@ func (m *Main) wireCoffee() error {
 	}
 	bot.RegisterCoffee(m.Bot, m.Delivery, svc, m.Directory, func(channel string) time.Time { return m.Scheduler.Next(coffee.Ritual, channel, m.Now()) })
 	m.Timers.Handle(coffee.TaskFollowUp, svc.FollowUp)
+	m.Timers.Handle(coffee.TaskSend, svc.Send)
 	return nil
 }
 
@@ -168,7 +170,8 @@ func (m *Main) wireCoffee() error {
 func (m *Main) setCoffee(c CoffeeConfig) error {
 	svc := m.settings.coffee
 	svc.SetChannel(coffee.Channel{ID: c.Channel, GroupSize: c.GroupSize, FollowUpAfter: time.Duration(c.FollowUpAfter),
-		OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: questions.ForCoffee(questions.Icebreakers()), Teams: m.coffeeTeams(c.Teams)})
+		OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: questions.ForCoffee(questions.Icebreakers()), Teams: m.coffeeTeams(c.Teams),
+		Hours: c.hours, PauseAfterIgnored: *c.PauseAfterIgnored})
 	return m.setJobs(&c.RitualChannel, schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
 }
 
@@ -342,10 +345,14 @@ func (m *Main) wireBackups() error {
 	})
 }
 
+// storeJobs stands for a channel in the run keys of the database's own upkeep, which belongs to
+// no channel.
+const storeJobs = "store"
+
 // scheduleStoreJob schedules the database's own upkeep: work runs unless the run key is recorded,
 // and the key is recorded after it (a crash in between repeats the work, which is harmless here).
 func (m *Main) scheduleStoreJob(name string, spec schedule.Spec, grace time.Duration, work func() error) error {
-	return m.schedule(schedule.Job{Ritual: name, Channel: "store", Spec: spec, Grace: grace,
+	return m.schedule(schedule.Job{Ritual: name, Channel: storeJobs, Spec: spec, Grace: grace,
 		Run: func(_ context.Context, key schedule.Key) error {
 			if done, err := m.DB.Runs().Done(key.String()); err != nil || done {
 				return cmp.Or(err, schedule.ErrAlreadyRan)
@@ -405,12 +412,13 @@ func (m *Main) schedule(j schedule.Job) error {
 // noteSkip tells the admins that a scheduled run did not happen, through the outbox.
 func (m *Main) noteSkip(key schedule.Key, reason string) {
 	m.ops.runs.WithLabelValues(key.Ritual, "skipped").Inc()
-	where := fmt.Sprintf(" in <#%s>", key.Channel)
-	if key.Channel == "store" {
-		where = "" // the database's own jobs: backups and retention
+	if key.Channel == storeJobs {
+		// The database's own upkeep (backups, retention): the latest missed run is caught up and
+		// does the same work, so a skipped one is only logged (by the scheduler).
+		return
 	}
-	text := fmt.Sprintf("The %s run planned for %s%s did not happen: %s",
-		key.Ritual, key.At.Format("Mon 2 Jan 15:04 MST"), where, reason)
+	text := fmt.Sprintf("The %s run planned for %s in <#%s> did not happen: %s",
+		key.Ritual, bot.When(key.At, bot.DateTime, m.Config.Location()), key.Channel, reason)
 	if err := m.DB.Enqueue(rituals.AdminNotes("skip/"+key.String(), key.Ritual, m.admins(), text)...); err != nil {
 		m.Logger.Error("could not queue a note to the admins", "key", key.String(), "err", err)
 		return
@@ -583,7 +591,7 @@ func (m *Main) registerAdmin() {
 			if err != nil {
 				return bot.Reply{}, err
 			}
-			return bot.Reply{Text: formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5))}, nil
+			return bot.Reply{Text: formatOutboxStats(stats, m.Now()) + upcomingInSlack(m.Scheduler.NextRuns(m.Now(), 5), m.Config.Location())}, nil
 		},
 	})
 	m.Bot.AddHomeText("For admins", func(_ context.Context, _ string, admin bool) (string, error) { return m.adminHome(admin) })
@@ -598,5 +606,5 @@ func (m *Main) adminHome(admin bool) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return formatOutboxStats(stats, m.Now()) + formatUpcoming(m.Scheduler.NextRuns(m.Now(), 5)), nil
+	return formatOutboxStats(stats, m.Now()) + upcomingInSlack(m.Scheduler.NextRuns(m.Now(), 5), m.Config.Location()), nil
 }

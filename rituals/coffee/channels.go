@@ -8,3 +8,9 @@ func (s *Service) SetChannel(c Channel) { s.live.From(s.Channels).Set(c.ID, c) }
 
 // ChannelIDs lists the channels where the ritual runs, sorted.
 func (s *Service) ChannelIDs() []string { return s.live.From(s.Channels).IDs() }
+
+// channelOrZero returns the settings of channel id, or the zero Channel (the defaults).
+func (s *Service) channelOrZero(id string) Channel {
+	c, _ := s.Channel(id)
+	return c
+}

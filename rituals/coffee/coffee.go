@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"maps"
 	"slices"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
 	"github.com/ritualbot/ritualbot/rituals/pairing"
+	"github.com/ritualbot/ritualbot/rituals/presence"
 	"github.com/ritualbot/ritualbot/rituals/questions"
 	"github.com/ritualbot/ritualbot/rituals/schedule"
 	"github.com/ritualbot/ritualbot/rituals/timers"
@@ -31,10 +33,10 @@ const (
 	KindPaused   = "coffee.paused"
 	KindSummary  = "coffee.summary"
 	TaskFollowUp = "coffee.followup"
+	// TaskSend sends a message later: a group's intro at a good hour for all its members, the
+	// round's summary once every intro is out.
+	TaskSend = "coffee.send"
 )
-
-// ignoredBeforePause is how many intros in a row someone may leave unanswered before a pause.
-const ignoredBeforePause = 3
 
 // Channel is one channel's coffee settings.
 type Channel struct {
@@ -51,6 +53,11 @@ type Channel struct {
 	Summary bool
 	// Starters is the bank conversation starters come from.
 	Starters *questions.Bank
+	// Hours are the working hours of people who set none; zero means DefaultHours.
+	Hours Hours
+	// PauseAfterIgnored is how many rounds in a row without a sign of life (a button pressed, a
+	// slot chosen, a message in the group DM) pause someone; 0 never pauses.
+	PauseAfterIgnored int
 	// Teams tells people's teams, so that groups prefer people of different teams (never at the
 	// cost of a repeat); nil when the channel has none.
 	Teams Teams
@@ -124,7 +131,21 @@ type Group struct {
 	// Answer is "", AnswerMet or AnswerSkipped.
 	Answer     string `json:"answer,omitempty"`
 	AnsweredBy string `json:"answered_by,omitempty"`
+	// IntroAt is when the intro goes out: the first good hour for every member.
+	IntroAt time.Time `json:"intro_at,omitzero"`
+	// FollowUpAt is when the group is asked whether they met, if they have not answered by then.
+	FollowUpAt time.Time `json:"follow_up_at,omitzero"`
+	// Proposed are the slots the intro proposed.
+	Proposed []time.Time `json:"proposed,omitempty"`
+	// Slot is the proposed time a member picked, and SlotBy who.
+	Slot   time.Time `json:"slot,omitzero"`
+	SlotBy string    `json:"slot_by,omitempty"`
+	// Talked is set when a member wrote in the group DM.
+	Talked bool `json:"talked,omitempty"`
 }
+
+// heard reports whether the group showed any sign of life.
+func (g Group) heard() bool { return g.Answer != "" || g.Talked || !g.Slot.IsZero() }
 
 // Answers to "did you meet?".
 const (
@@ -151,9 +172,15 @@ type Store interface {
 	CommitRound(key schedule.Key, round Round, members map[string]Membership, msgs []rituals.Message, tasks []timers.Task) error
 	// Answer records a group's answer; ErrAnswered if it has one.
 	Answer(roundID, groupID, answer, by string) (Group, error)
-	// CompleteFollowUp completes the follow-up task and queues msgs, in one transaction; false if
-	// it was already completed.
-	CompleteFollowUp(taskKey string, msgs []rituals.Message) (bool, error)
+	// UpdateGroup changes one group of a round in one transaction and returns it as stored.
+	UpdateGroup(roundID, groupID string, change func(*Group) error) (Group, error)
+	// CompleteTask completes a task and queues msgs, in one transaction; false if it was already
+	// completed.
+	CompleteTask(taskKey string, msgs []rituals.Message) (bool, error)
+	// Hours returns the working hours people set, by id; people who set none are missing.
+	Hours(users []string) (map[string]Hours, error)
+	// SetHours stores a person's working hours; zero Hours clears them.
+	SetHours(user string, h Hours) error
 	// Avoids returns the people user asked to be kept apart from.
 	Avoids(user string) ([]string, error)
 	// SetAvoid adds or removes a pair kept apart.
@@ -185,6 +212,10 @@ type Service struct {
 	BotUserID string
 	Logger    *slog.Logger
 	Now       func() time.Time
+	// Deliveries tells where an intro landed, to recognise its group DM.
+	Deliveries interface {
+		Lookup(key string) (rituals.Delivery, bool, error)
+	}
 	// Queued is called after messages or tasks were committed.
 	Queued func()
 }
@@ -194,8 +225,10 @@ type Participant struct {
 	ID       string `json:"id"`
 	Name     string `json:"name"`
 	TimeZone string `json:"tz"`
-	// LocalTime is their wall clock when the intro was written, "15:04".
+	// LocalTime is their wall clock when the intro goes out, "15:04".
 	LocalTime string `json:"local_time"`
+	// Hours are their working hours, for people: "09:00–17:00 Mon–Fri".
+	Hours string `json:"hours,omitempty"`
 }
 
 // IntroData is the data of KindIntro and KindFollowUp messages.
@@ -207,6 +240,10 @@ type IntroData struct {
 	Starter      string        `json:"starter"`
 	// Until is when the round ends (the next one starts).
 	Until time.Time `json:"until,omitzero"`
+	// Slots are proposed meeting times; Shared is false when they lie outside someone's working
+	// hours because the group shares none.
+	Slots  []Slot `json:"slots,omitempty"`
+	Shared bool   `json:"shared,omitempty"`
 }
 
 // NoteData is the data of KindAlone, KindPaused and KindSummary messages.
@@ -217,10 +254,17 @@ type NoteData struct {
 	Zones  int `json:"zones,omitempty"`
 }
 
-// followUpData is the data of a TaskFollowUp task.
+// followUpData is the data of a TaskFollowUp task: a whole round (tasks written before intros
+// waited for a good hour) or one group.
 type followUpData struct {
 	Channel string `json:"channel"`
 	RoundID string `json:"round_id"`
+	GroupID string `json:"group_id,omitempty"`
+}
+
+// sendTaskData is the data of a TaskSend task: the message to queue.
+type sendTaskData struct {
+	Message rituals.Message `json:"message"`
 }
 
 // seedFor makes a grouping reproducible. Pairing takes one seed per channel, the channel id, for
@@ -240,7 +284,18 @@ func (s *Service) Plan(ctx context.Context, channel string, at time.Time) (pairi
 	if err != nil {
 		return pairing.Result{}, nil, err
 	}
-	return s.plan(ctx, channel, at, changed)
+	res, people, err := s.plan(ctx, channel, at, changed)
+	if err != nil {
+		return res, people, err
+	}
+	hours, err := s.Store.Hours(slices.Collect(maps.Keys(people)))
+	if err != nil {
+		return res, people, err
+	}
+	for i, g := range res.Groups {
+		res.Groups[i].Reason = withClocks(g.Reason, at, s.clocks(s.channelOrZero(channel), g.Members, people, hours))
+	}
+	return res, people, nil
 }
 
 // plan is Plan with membership changes not yet stored (pauses for silence) taken into account.
@@ -335,8 +390,16 @@ func (s *Service) participants(ctx context.Context, c Channel, now time.Time, ch
 	return out, byID, nil
 }
 
-// Run starts a round in key's channel: the scheduled run, or an admin's "now".
-func (s *Service) Run(ctx context.Context, key schedule.Key) error {
+// Run starts a scheduled round in key's channel: the groups are planned now, and each group's
+// intro goes out at the first good hour for all its members (see introTime); a note to one
+// person (nobody to meet, paused for silence) at the start of their next working hour; the
+// channel's summary once every intro is out.
+func (s *Service) Run(ctx context.Context, key schedule.Key) error { return s.run(ctx, key, false) }
+
+// RunNow starts a round an admin asked for: the intros go out at once.
+func (s *Service) RunNow(ctx context.Context, key schedule.Key) error { return s.run(ctx, key, true) }
+
+func (s *Service) run(ctx context.Context, key schedule.Key, immediate bool) error {
 	c, ok := s.Channel(key.Channel)
 	if !ok {
 		return fmt.Errorf("coffee is not configured in %s", key.Channel)
@@ -360,38 +423,77 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 	if err != nil {
 		return err
 	}
+	hours, err := s.Store.Hours(append(slices.Collect(maps.Keys(people)), pauses...))
+	if err != nil {
+		return err
+	}
 	starters := questions.Upcoming(c.Starters, asked, seedFor(key.Channel), max(1, len(res.Groups)))
 	var msgs []rituals.Message
+	var tasks []timers.Task
+	// send queues m now, or leaves a task that queues it at due.
+	send := func(m rituals.Message, due time.Time) {
+		if due.After(now) {
+			tasks = append(tasks, sendLater(m, due))
+			return
+		}
+		msgs = append(msgs, m)
+	}
+	// goodHour is when a note to one person goes out: the start of their next working hour.
+	goodHour := func(id string) time.Time {
+		if immediate {
+			return now
+		}
+		p, ok := people[id]
+		if !ok && s.Directory != nil {
+			p, _ = s.Directory.Person(ctx, id) // without it, UTC
+		}
+		return introTime(now, s.clocks(c, []string{id}, map[string]rituals.Person{id: p}, hours))
+	}
 	zones := map[string]bool{}
+	lastIntro := now
 	for i, g := range res.Groups {
-		group := Group{ID: fmt.Sprintf("%s/%d", round.ID, i), Members: g.Members, Reason: g.Reason, IntroKey: fmt.Sprintf("%s/intro/%d", round.ID, i)}
+		clocks := s.clocks(c, g.Members, people, hours)
+		group := Group{ID: fmt.Sprintf("%s/%d", round.ID, i), Members: g.Members, Reason: withClocks(g.Reason, now, clocks),
+			IntroKey: fmt.Sprintf("%s/intro/%d", round.ID, i), IntroAt: now}
+		if !immediate {
+			group.IntroAt = introTime(now, clocks)
+		}
 		if len(starters) > 0 {
 			group.Starter, group.StarterID = starters[i%len(starters)].Text, starters[i%len(starters)].ID
 		}
-		round.Groups = append(round.Groups, group)
-		data := IntroData{RoundID: round.ID, GroupID: group.ID, Reason: g.Reason, Starter: group.Starter}
-		for _, id := range g.Members {
+		data := IntroData{RoundID: round.ID, GroupID: group.ID, Reason: group.Reason, Starter: group.Starter}
+		data.Slots, data.Shared = proposeSlots(group.IntroAt, clocks)
+		for _, sl := range data.Slots {
+			group.Proposed = append(group.Proposed, sl.At)
+		}
+		for j, id := range g.Members {
 			p := people[id]
 			zones[p.TimeZone] = true
-			data.Participants = append(data.Participants, Participant{ID: id, Name: p.Name, TimeZone: p.TimeZone, LocalTime: localTime(now, p)})
+			data.Participants = append(data.Participants, Participant{ID: id, Name: p.Name, TimeZone: p.TimeZone,
+				LocalTime: group.IntroAt.In(clocks[j].Loc).Format("15:04"), Hours: clocks[j].Hours.Label()})
 		}
 		raw, _ := json.Marshal(data)
-		msgs = append(msgs, rituals.Message{Key: group.IntroKey, Ritual: Ritual, Kind: KindIntro, To: rituals.Recipient{Group: g.Members}, Data: raw})
+		intro := rituals.Message{Key: group.IntroKey, Ritual: Ritual, Kind: KindIntro, To: rituals.Recipient{Group: g.Members}, Data: raw}
+		send(intro, group.IntroAt)
+		lastIntro = later(lastIntro, group.IntroAt)
+		if c.FollowUpAfter > 0 {
+			fd, _ := json.Marshal(followUpData{Channel: key.Channel, RoundID: round.ID, GroupID: group.ID})
+			group.FollowUpAt = followUpTime(group.IntroAt, c.FollowUpAfter, clocks)
+			tasks = append(tasks, timers.Task{Key: group.ID + "/followup", Ritual: Ritual, Kind: TaskFollowUp, Due: group.FollowUpAt, Data: fd})
+		}
+		round.Groups = append(round.Groups, group)
 	}
 	note, _ := json.Marshal(NoteData{Channel: key.Channel, Groups: len(res.Groups), Zones: len(zones)})
 	for _, id := range res.Alone {
-		msgs = append(msgs, rituals.Message{Key: round.ID + "/alone/" + id, Ritual: Ritual, Kind: KindAlone, To: rituals.Recipient{User: id}, Data: note})
+		send(rituals.Message{Key: round.ID + "/alone/" + id, Ritual: Ritual, Kind: KindAlone, To: rituals.Recipient{User: id}, Data: note}, goodHour(id))
 	}
 	if c.Summary && len(res.Groups) > 0 {
-		msgs = append(msgs, rituals.Message{Key: round.ID + "/summary", Ritual: Ritual, Kind: KindSummary, To: rituals.Recipient{Channel: key.Channel}, Data: note})
+		// Once every intro is out, so that the channel hears of the round after its groups do.
+		summary := rituals.Message{Key: round.ID + "/summary", Ritual: Ritual, Kind: KindSummary, To: rituals.Recipient{Channel: key.Channel}, Data: note}
+		send(summary, lastIntro.Add(time.Minute))
 	}
 	for _, id := range pauses {
-		msgs = append(msgs, rituals.Message{Key: round.ID + "/paused/" + id, Ritual: Ritual, Kind: KindPaused, To: rituals.Recipient{User: id}, Data: note})
-	}
-	var tasks []timers.Task
-	if len(round.Groups) > 0 && c.FollowUpAfter > 0 {
-		fd, _ := json.Marshal(followUpData{Channel: key.Channel, RoundID: round.ID})
-		tasks = append(tasks, timers.Task{Key: round.ID + "/followup", Ritual: Ritual, Kind: TaskFollowUp, Due: now.Add(c.FollowUpAfter), Data: fd})
+		send(rituals.Message{Key: round.ID + "/paused/" + id, Ritual: Ritual, Kind: KindPaused, To: rituals.Recipient{User: id}, Data: note}, goodHour(id))
 	}
 	if err := s.Store.CommitRound(key, round, members, msgs, tasks); err != nil {
 		return err
@@ -401,9 +503,49 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error {
 	return nil
 }
 
-// silence counts unanswered intros of the previous round; whoever reaches three in a row is
+// clocks returns the zone and working hours of each of ids, in order: the hours they set, else
+// the channel's.
+func (s *Service) clocks(c Channel, ids []string, people map[string]rituals.Person, set map[string]Hours) []clockOf {
+	out := make([]clockOf, len(ids))
+	for i, id := range ids {
+		h, ok := set[id]
+		switch {
+		case ok && !h.IsZero():
+		case !c.Hours.IsZero():
+			h = c.Hours
+		default:
+			h = DefaultHours
+		}
+		out[i] = clockOf{ID: id, Loc: presence.Location(people[id], time.UTC), Hours: h}
+	}
+	return out
+}
+
+// sendLater is a task that queues msg at due.
+func sendLater(msg rituals.Message, due time.Time) timers.Task {
+	data, _ := json.Marshal(sendTaskData{Message: msg})
+	return timers.Task{Key: msg.Key, Ritual: Ritual, Kind: TaskSend, Due: due, Data: data}
+}
+
+// Send is the handler of TaskSend: it queues the task's message, completing the task in the same
+// transaction.
+func (s *Service) Send(_ context.Context, t timers.Task) error {
+	var d sendTaskData
+	if err := json.Unmarshal(t.Data, &d); err != nil {
+		return fmt.Errorf("send task %s: %w", t.Key, err)
+	}
+	done, err := s.Store.CompleteTask(t.Key, []rituals.Message{d.Message})
+	if done {
+		s.queued()
+	}
+	return err
+}
+
+// silence counts intros of the previous round that got no sign of life (no button, no chosen
+// slot, no message in the group DM); whoever reaches the channel's PauseAfterIgnored in a row is
 // paused (and returned, to be told how to come back).
 func (s *Service) silence(channel string, now time.Time) (map[string]Membership, []string, error) {
+	c := s.channelOrZero(channel)
 	prev, err := s.Store.Rounds(channel, 1)
 	if err != nil || len(prev) == 0 {
 		return nil, nil, err
@@ -417,12 +559,15 @@ func (s *Service) silence(channel string, now time.Time) (map[string]Membership,
 	for _, g := range prev[0].Groups {
 		for _, id := range g.Members {
 			m := memberships[id]
-			if g.Answer != "" {
+			switch {
+			case g.heard():
 				m.Ignored = 0
-			} else {
+			case g.IntroAt.After(now):
+				continue // the intro has not gone out yet
+			default:
 				m.Ignored++
 			}
-			if m.Ignored >= ignoredBeforePause && !now.Before(m.PausedUntil) {
+			if c.PauseAfterIgnored > 0 && m.Ignored >= c.PauseAfterIgnored && !now.Before(m.PausedUntil) {
 				m.PausedUntil, m.PausedForSilence, m.Ignored = farFuture, true, 0
 				paused = append(paused, id)
 			}
@@ -447,14 +592,6 @@ func standardOffset(p rituals.Person, at time.Time) time.Duration {
 // farFuture is the end of a pause that lasts until the person resumes.
 var farFuture = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC)
 
-// localTime is a person's wall clock at now.
-func localTime(now time.Time, p rituals.Person) string {
-	if loc, err := time.LoadLocation(p.TimeZone); err == nil && p.TimeZone != "" {
-		return now.In(loc).Format("15:04")
-	}
-	return now.Add(p.UTCOffset).UTC().Format("15:04")
-}
-
 // FollowUp sends one gentle "did you meet?" to each group of the round without an answer.
 func (s *Service) FollowUp(_ context.Context, t timers.Task) error {
 	var d followUpData
@@ -471,14 +608,14 @@ func (s *Service) FollowUp(_ context.Context, t timers.Task) error {
 			continue
 		}
 		for _, g := range r.Groups {
-			if g.Answer != "" {
+			if g.Answer != "" || (d.GroupID != "" && g.ID != d.GroupID) {
 				continue
 			}
 			raw, _ := json.Marshal(IntroData{RoundID: r.ID, GroupID: g.ID})
 			msgs = append(msgs, rituals.Message{Key: g.ID + "/followup", Ritual: Ritual, Kind: KindFollowUp, To: rituals.Recipient{Group: g.Members}, Data: raw})
 		}
 	}
-	done, err := s.Store.CompleteFollowUp(t.Key, msgs)
+	done, err := s.Store.CompleteTask(t.Key, msgs)
 	if err != nil {
 		return err
 	}
@@ -502,4 +639,80 @@ func (s *Service) queued() {
 	if s.Queued != nil {
 		s.Queued()
 	}
+}
+
+// ErrNotProposed is returned when someone picks a time their intro did not propose.
+var ErrNotProposed = errors.New("that time was not proposed to this group")
+
+// ErrSlotPassed is returned when someone picks a proposed time that has passed.
+var ErrSlotPassed = errors.New("that time has passed")
+
+// Choose records that user picked the proposed slot at for their group and returns the group.
+func (s *Service) Choose(_ context.Context, user, roundID, groupID string, at time.Time) (Group, error) {
+	return s.Store.UpdateGroup(roundID, groupID, func(g *Group) error {
+		switch {
+		case !slices.Contains(g.Members, user):
+			return ErrNotInGroup
+		case !slices.ContainsFunc(g.Proposed, at.Equal):
+			return ErrNotProposed
+		case !at.After(s.Now()):
+			return ErrSlotPassed
+		}
+		g.Slot, g.SlotBy = at, user
+		return nil
+	})
+}
+
+// Talked records that user wrote in conversation; when it is the group DM of their group in a
+// channel's latest round, that group counts as having answered. It reports whether it was.
+func (s *Service) Talked(_ context.Context, user, conversation string) (bool, error) {
+	if s.Deliveries == nil {
+		return false, nil
+	}
+	for _, ch := range s.ChannelIDs() {
+		rounds, err := s.Store.Rounds(ch, 1)
+		if err != nil || len(rounds) == 0 {
+			if err != nil {
+				return false, err
+			}
+			continue
+		}
+		for _, g := range rounds[0].Groups {
+			if !slices.Contains(g.Members, user) {
+				continue
+			}
+			d, ok, err := s.Deliveries.Lookup(g.IntroKey)
+			if err != nil {
+				return false, err
+			}
+			if !ok || d.Channel != conversation {
+				continue
+			}
+			if !g.Talked {
+				if _, err := s.Store.UpdateGroup(rounds[0].ID, g.ID, func(g *Group) error { g.Talked = true; return nil }); err != nil {
+					return false, err
+				}
+			}
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// HoursOf returns user's working hours in channel and whether they set them themselves.
+func (s *Service) HoursOf(channel, user string) (Hours, bool, error) {
+	set, err := s.Store.Hours([]string{user})
+	if err != nil {
+		return Hours{}, false, err
+	}
+	if h, ok := set[user]; ok && !h.IsZero() {
+		return h, true, nil
+	}
+	return s.clocks(s.channelOrZero(channel), []string{user}, nil, nil)[0].Hours, false, nil
+}
+
+// SetHours stores user's working hours (zero Hours: back to the channel's); they count from the
+// next round.
+func (s *Service) SetHours(_ context.Context, user string, h Hours) error {
+	return s.Store.SetHours(user, h)
 }

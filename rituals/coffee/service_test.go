@@ -32,10 +32,11 @@ type fakeStore struct {
 	avoids      [][2]string
 	starters    map[string]time.Time
 	followedUp  map[string]bool
+	hours       map[string]coffee.Hours
 }
 
 func newFakeStore() *fakeStore {
-	return &fakeStore{ran: map[string]bool{}, memberships: map[string]coffee.Membership{}, starters: map[string]time.Time{}, followedUp: map[string]bool{}}
+	return &fakeStore{ran: map[string]bool{}, memberships: map[string]coffee.Membership{}, starters: map[string]time.Time{}, followedUp: map[string]bool{}, hours: map[string]coffee.Hours{}}
 }
 
 func (f *fakeStore) Memberships(string) (map[string]coffee.Membership, error) {
@@ -95,7 +96,36 @@ func (f *fakeStore) Answer(roundID, groupID, answer, by string) (coffee.Group, e
 	return coffee.Group{}, fmt.Errorf("no group %s", groupID)
 }
 
-func (f *fakeStore) CompleteFollowUp(taskKey string, msgs []rituals.Message) (bool, error) {
+func (f *fakeStore) UpdateGroup(roundID, groupID string, change func(*coffee.Group) error) (coffee.Group, error) {
+	for i := range f.rounds {
+		for j := range f.rounds[i].Groups {
+			if g := &f.rounds[i].Groups[j]; f.rounds[i].ID == roundID && g.ID == groupID {
+				if err := change(g); err != nil {
+					return *g, err
+				}
+				return *g, nil
+			}
+		}
+	}
+	return coffee.Group{}, fmt.Errorf("no group %s", groupID)
+}
+
+func (f *fakeStore) Hours(users []string) (map[string]coffee.Hours, error) {
+	out := map[string]coffee.Hours{}
+	for _, u := range users {
+		if h, ok := f.hours[u]; ok {
+			out[u] = h
+		}
+	}
+	return out, nil
+}
+
+func (f *fakeStore) SetHours(user string, h coffee.Hours) error {
+	f.hours[user] = h
+	return nil
+}
+
+func (f *fakeStore) CompleteTask(taskKey string, msgs []rituals.Message) (bool, error) {
 	if f.followedUp[taskKey] {
 		return false, nil
 	}
@@ -199,7 +229,7 @@ func newFixture(t *testing.T, n int, edit func(*coffee.Channel)) *fixture {
 		f.dir.add(rituals.Person{ID: fmt.Sprintf("U%02d", i)})
 	}
 	f.dir.add(rituals.Person{ID: "UBOT", Bot: true})
-	c := coffee.Channel{ID: channel, GroupSize: 2, FollowUpAfter: 7 * 24 * time.Hour, Starters: questions.ForCoffee(questions.Icebreakers())}
+	c := coffee.Channel{ID: channel, GroupSize: 2, FollowUpAfter: 7 * 24 * time.Hour, Starters: questions.ForCoffee(questions.Icebreakers()), PauseAfterIgnored: 3}
 	if edit != nil {
 		edit(&c)
 	}
@@ -472,8 +502,13 @@ func TestLeavingAndPausingAfterLeavingAreTold(t *testing.T) {
 func TestFollowUpAsksOnlyGroupsWithoutAnAnswerAndOnlyOnce(t *testing.T) {
 	f := newFixture(t, 6, nil)
 	r := f.round(t)
-	if len(f.store.tasks) != 1 || !f.store.tasks[0].Due.Equal(f.now.Add(7*24*time.Hour)) {
-		t.Fatalf("want one follow-up task halfway through the round, got %+v", f.store.tasks)
+	if len(f.store.tasks) != len(r.Groups) {
+		t.Fatalf("want one follow-up task per group, got %+v", f.store.tasks)
+	}
+	for _, task := range f.store.tasks {
+		if !task.Due.Equal(f.now.Add(7 * 24 * time.Hour)) {
+			t.Errorf("follow-up due %s, want a week after the intro (a good hour in Berlin)", task.Due)
+		}
 	}
 	answered := r.Groups[0]
 	if _, err := f.svc.Answer(context.Background(), answered.Members[1], r.ID, answered.ID, false); err != nil {
@@ -483,8 +518,10 @@ func TestFollowUpAsksOnlyGroupsWithoutAnAnswerAndOnlyOnce(t *testing.T) {
 		t.Error("a second answer from the same group was accepted")
 	}
 	for range 2 {
-		if err := f.svc.FollowUp(context.Background(), f.store.tasks[0]); err != nil {
-			t.Fatal(err)
+		for _, task := range f.store.tasks {
+			if err := f.svc.FollowUp(context.Background(), task); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	asked := f.store.messagesOf(coffee.KindFollowUp)
@@ -521,5 +558,43 @@ func TestStatsCountRoundsGroupsAndAnswers(t *testing.T) {
 	}
 	if len(h) != 2 || len(h[0].Others) != 1 || h[0].Others[0] == "U01" {
 		t.Errorf("U01's history = %+v; want two meetings, newest first, naming the other person", h)
+	}
+}
+
+func TestANoteToOnePersonWaitsForTheirWorkingHours(t *testing.T) {
+	f := newFixture(t, 0, nil)
+	f.dir.add(rituals.Person{ID: "UTOKYO", TimeZone: "Asia/Tokyo"})
+	r := f.round(t) // Monday 09:00 UTC: 18:00 in Tokyo
+	if !slices.Equal(r.Alone, []string{"UTOKYO"}) {
+		t.Fatalf("alone %v", r.Alone)
+	}
+	if notes := f.store.messagesOf(coffee.KindAlone); len(notes) != 0 {
+		t.Fatalf("the note went out at 18:00 in Tokyo: %+v", notes)
+	}
+	if len(f.store.tasks) != 1 || f.store.tasks[0].Kind != coffee.TaskSend || !f.store.tasks[0].Due.Equal(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Fatalf("want one task sending the note at 09:00 Tuesday in Tokyo, got %+v", f.store.tasks)
+	}
+	for range 2 {
+		if err := f.svc.Send(context.Background(), f.store.tasks[0]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if notes := f.store.messagesOf(coffee.KindAlone); len(notes) != 1 || notes[0].To.User != "UTOKYO" {
+		t.Errorf("the note is queued once when its task runs: %+v", notes)
+	}
+}
+
+func TestTheChannelsWorkingHoursAreTheDefaultAndPeoplesOwnWin(t *testing.T) {
+	f := newFixture(t, 2, func(c *coffee.Channel) { c.Hours = coffee.Hours{Days: 0b0111110, Start: 13 * 60, End: 17 * 60} })
+	r := f.round(t) // Monday 10:00 in Berlin
+	if want := time.Date(2026, 11, 30, 12, 0, 0, 0, time.UTC); !r.Groups[0].IntroAt.Equal(want) {
+		t.Errorf("with the channel's 13:00-17:00 the intro goes at %s, want 13:00 in Berlin", r.Groups[0].IntroAt)
+	}
+	if err := f.svc.SetHours(context.Background(), "U01", coffee.Hours{Days: 0b0111110, Start: 15 * 60, End: 18 * 60}); err != nil {
+		t.Fatal(err)
+	}
+	r = f.round(t)
+	if want := time.Date(2026, 12, 7, 14, 0, 0, 0, time.UTC); !r.Groups[0].IntroAt.Equal(want) {
+		t.Errorf("with U01's own 15:00-18:00 the intro goes at %s, want 15:00 in Berlin", r.Groups[0].IntroAt)
 	}
 }
