@@ -281,14 +281,15 @@ func filesJSON(files []*File) []map[string]any {
 	return out
 }
 
-// renderFiles shows a message's files in the transcript: name, title, alt text and where the
-// emulator wrote the file.
+// renderFiles shows a message's files in the transcript: name, title, alt text and the name the
+// emulator wrote the file under in Options.FilesDir (the folder itself is not shown, so that two
+// runs print the same transcript).
 func renderFiles(files []*File) string {
 	var lines []string
 	for _, f := range files {
 		line := fmt.Sprintf("[file %s “%s”, %d bytes", f.Name, f.Title, f.Size)
 		if f.Path != "" {
-			line += ", saved as " + f.Path
+			line += ", saved as " + filepath.Base(f.Path) + " in the files folder"
 		}
 		line += "]"
 		if f.Alt != "" {

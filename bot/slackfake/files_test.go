@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -76,7 +77,7 @@ func TestUploadInThreeStepsSharesTheFileInTheThread(t *testing.T) {
 	}
 	var b strings.Builder
 	_ = f.srv.WriteTranscript(&b)
-	if !strings.Contains(b.String(), "[file chart.png “Check-ins”") || !strings.Contains(b.String(), "alt: Bars: 6 of 8") || !strings.Contains(b.String(), got.Path) {
+	if !strings.Contains(b.String(), "[file chart.png “Check-ins”") || !strings.Contains(b.String(), "alt: Bars: 6 of 8") || !strings.Contains(b.String(), "saved as "+filepath.Base(got.Path)) {
 		t.Errorf("transcript:\n%s", b.String())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -136,6 +137,11 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer m.Close()
+	if m.Feedback != nil {
+		// Released answers are shuffled from a fixed seed here only, so two runs print the same
+		// transcript; the bot itself always shuffles with crypto/rand.
+		m.Feedback.ShuffleSource = rand.NewChaCha8([32]byte{'r', 'i', 't', 'u', 'a', 'l'})
+	}
 
 	runCtx, stop := context.WithCancel(ctx)
 	runErr := make(chan error, 1)
@@ -151,6 +157,7 @@ func cmdDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := fake.WriteTranscript(stdout); err != nil {
 		return err
 	}
+	fmt.Fprintf(stderr, "demo: the charts the bot uploaded are in %s\n", chartsDir)
 	return scriptErr
 }
 

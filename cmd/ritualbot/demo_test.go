@@ -3,18 +3,13 @@ package main
 import (
 	"bytes"
 	"context"
-	"regexp"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
 )
 
-// TestDemoPrintsTheSameTranscriptTwice runs the demo twice at once and compares what it prints.
-// Two parts may differ: the order of answers inside a released feedback batch, which is shuffled
-// with crypto/rand on purpose (arrival order would give authors away), compared as a set; and the
-// names of chart files: the temporary folder each run saves them in, and the tag of an outbox key
-// that "stats" makes from the clock's nanoseconds (rituals/trends Service.Send).
+// TestDemoPrintsTheSameTranscriptTwice runs the demo twice at once and compares what it prints,
+// byte for byte.
 func TestDemoPrintsTheSameTranscriptTwice(t *testing.T) {
 	var out [2]bytes.Buffer
 	var errs [2]error
@@ -28,7 +23,7 @@ func TestDemoPrintsTheSameTranscriptTwice(t *testing.T) {
 			t.Fatalf("demo run %d: %v\n%s", i+1, err, out[i].String())
 		}
 	}
-	a, b := unshuffled(chartNames(out[0].String())), unshuffled(chartNames(out[1].String()))
+	a, b := out[0].String(), out[1].String()
 	if a != b {
 		al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
 		for i := range min(len(al), len(bl)) {
@@ -48,34 +43,4 @@ func TestDemoPrintsTheSameTranscriptTwice(t *testing.T) {
 			t.Errorf("the demo shows %q", unwanted)
 		}
 	}
-}
-
-// chartsDir matches the folder a demo run saves its charts in, and chartTag the tag in a chart's name.
-var (
-	chartsDir = regexp.MustCompile(`\S*ritualbot-demo-charts-\d+/`)
-	chartTag  = regexp.MustCompile(`-[0-9a-f]{8}\.png`)
-)
-
-// chartNames writes every chart file's folder and tag the same way.
-func chartNames(transcript string) string {
-	return chartTag.ReplaceAllString(chartsDir.ReplaceAllString(transcript, "CHARTS/"), "-TAG.png")
-}
-
-// unshuffled sorts the quoted answers of each released feedback batch.
-func unshuffled(transcript string) string {
-	lines := strings.Split(transcript, "\n")
-	for i := 0; i < len(lines); i++ {
-		if !strings.Contains(lines[i], "== Anonymous feedback ==") {
-			continue
-		}
-		end := i + 1
-		for end < len(lines) && strings.HasPrefix(lines[end], "    ") {
-			end++
-		}
-		block := slices.Clone(lines[i+1 : end])
-		slices.Sort(block)
-		copy(lines[i+1:end], block)
-		i = end
-	}
-	return strings.Join(lines, "\n")
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"io"
 	"strconv"
 	"strings"
 	"unicode"
@@ -76,25 +77,30 @@ func randomID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// randomBelow returns a uniform random integer in [0, n) from crypto/rand.
-func randomBelow(n int) int {
+// randomBelow returns a uniform random integer in [0, n) read from src (crypto/rand when nil).
+func randomBelow(n int, src io.Reader) int {
 	if n <= 1 {
 		return 0
+	}
+	if src == nil {
+		src = rand.Reader
 	}
 	limit := ^uint64(0) - ^uint64(0)%uint64(n) // reject the top sliver so every value is as likely
 	var b [8]byte
 	for {
-		_, _ = rand.Read(b[:])
+		if _, err := io.ReadFull(src, b[:]); err != nil {
+			panic("feedback: shuffle source failed: " + err.Error())
+		}
 		if v := binary.BigEndian.Uint64(b[:]); v < limit {
 			return int(v % uint64(n))
 		}
 	}
 }
 
-// shuffle puts s in a uniformly random order drawn from crypto/rand (Fisher–Yates).
-func shuffle[T any](s []T) {
+// shuffle puts s in a uniformly random order drawn from src, crypto/rand when nil (Fisher–Yates).
+func shuffle[T any](s []T, src io.Reader) {
 	for i := len(s) - 1; i > 0; i-- {
-		j := randomBelow(i + 1)
+		j := randomBelow(i+1, src)
 		s[i], s[j] = s[j], s[i]
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"io"
 	"log/slog"
 	"slices"
 	"sync"
@@ -51,6 +52,9 @@ type Service struct {
 	// author) and forgotten at restart, which is harmless: notes never count toward a threshold.
 	NoteLimit  int
 	NoteWindow time.Duration
+	// ShuffleSource orders released answers; nil means crypto/rand. Only the demo sets one, so
+	// that two runs print the same transcript; a bot talking to Slack never does.
+	ShuffleSource io.Reader
 
 	mu      sync.Mutex
 	secrets map[string]*secretEntry // prompt id → its secret, in memory only
@@ -543,7 +547,7 @@ func (s *Service) Release(_ context.Context, channel string, byAdmin bool) (Rele
 func (s *Service) close(promptID, taskKey string, byAdmin bool) (ReleaseResult, error) {
 	now := s.now()
 	out, err := s.Store.ClosePrompt(promptID, taskKey, func(b Batch) (Outcome, error) {
-		return decide(b, byAdmin, now), nil
+		return decide(b, byAdmin, now, s.ShuffleSource), nil
 	})
 	if err != nil {
 		if errors.Is(err, ErrClosed) || errors.Is(err, ErrUnknownPrompt) {
@@ -571,7 +575,7 @@ func (s *Service) close(promptID, taskKey string, byAdmin bool) (ReleaseResult, 
 // group then still holds at least the threshold of distinct people: this round's), and every note
 // in the pool. Held answers to other questions stay in the pool: shown on their own, or merged
 // with other small rounds, a group could hold fewer people than the threshold.
-func decide(b Batch, byAdmin bool, now time.Time) Outcome {
+func decide(b Batch, byAdmin bool, now time.Time, src io.Reader) Outcome {
 	p := b.Prompt
 	minAnswers := max(p.MinAnswers, MinAnswersFloor)
 	own := len(b.Answers)
@@ -597,7 +601,7 @@ func decide(b Batch, byAdmin bool, now time.Time) Outcome {
 		}
 		shown = append(shown, i)
 	}
-	data := releaseData(p, answers, notes)
+	data := releaseData(p, answers, notes, src)
 	raw, _ := json.Marshal(data)
 	key := ReleaseKey(p.ID)
 	msg := rituals.Message{Key: key, Ritual: Ritual, Kind: KindRelease, To: rituals.Recipient{Channel: p.Channel}, Data: raw}
@@ -618,15 +622,17 @@ func sameScale(a, b *questions.Scale) bool {
 }
 
 // releaseData shuffles a batch's answers and notes, with the ratings counted and never attached
-// to a text.
-func releaseData(p Prompt, answers []Answer, notes []string) ReleaseData {
+// to a text. They are sorted first, so the order shown owes nothing to how they were stored.
+func releaseData(p Prompt, answers []Answer, notes []string, src io.Reader) ReleaseData {
 	d := ReleaseData{PromptID: p.ID, Question: p.Question, Scale: p.Scale, Count: len(answers), Answers: []string{}, Notes: notes}
 	for _, a := range answers {
 		d.Answers = append(d.Answers, a.Text)
 		count(&d.Distribution, a.Scale)
 	}
-	shuffle(d.Answers)
-	shuffle(d.Notes)
+	slices.Sort(d.Answers)
+	slices.Sort(d.Notes)
+	shuffle(d.Answers, src)
+	shuffle(d.Notes, src)
 	return d
 }
 

@@ -688,7 +688,7 @@ func TestShuffleUsesEveryOrder(t *testing.T) {
 	seen := map[string]int{}
 	for range 2400 {
 		s := []int{1, 2, 3, 4}
-		shuffle(s)
+		shuffle(s, nil)
 		seen[fmt.Sprint(s)]++
 	}
 	if len(seen) != 24 {

@@ -3,7 +3,7 @@ package trends
 import (
 	"context"
 	"errors"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ritualbot/ritualbot/rituals"
@@ -80,9 +80,14 @@ func (s *Service) Figures(ctx context.Context, channel string) (Figures, error) 
 	return f, nil
 }
 
-// Send queues f for user in a direct message: the table, then the charts in its thread.
+// Send queues f for user in a direct message: the table, then the charts in its thread. The
+// same request (person and scope) made twice in one minute is sent once: the figures are the same.
 func (s *Service) Send(user string, f Figures) error {
-	key := Ritual + "/" + user + "/" + strconv.FormatInt(s.now().UnixNano(), 10)
+	scope := "all"
+	if !f.All {
+		scope = strings.Join(f.Channels, ",")
+	}
+	key := Ritual + "/" + user + "/" + s.now().UTC().Truncate(time.Minute).Format("2006-01-02T15:04") + "/" + scope
 	msg, err := Message(key, rituals.Recipient{User: user}, "", f)
 	if err != nil {
 		return err
