@@ -24,6 +24,8 @@ type Options struct {
 	Command string
 	// About says in one sentence which rituals run here, for the help and the Home tab.
 	About string
+	// AboutNow, when set, replaces About: the rituals change while the bot runs.
+	AboutNow func() string
 	// IsAdmin reports whether a user may run admin subcommands.
 	IsAdmin func(userID string) bool
 	// Workers bounds how many commands, button presses and events are handled at once, 0 meaning

@@ -81,7 +81,7 @@ type coffeeEdge struct {
 	next CoffeeSchedule
 }
 
-func (c *coffeeEdge) channels() []string { return channelIDs(c.svc.Channels) }
+func (c *coffeeEdge) channels() []string { return c.svc.ChannelIDs() }
 
 // where resolves the coffee channel of a command, or answers why it cannot.
 func (c *coffeeEdge) where(cmd Command) (string, *Reply) {
@@ -378,7 +378,7 @@ func (c *coffeeEdge) home(ctx context.Context, user string, _ bool) ([]slack.Blo
 
 func (c *coffeeEdge) homeButton(ctx context.Context, a Action) error {
 	ch := a.Value
-	if _, ok := c.svc.Channels[ch]; !ok {
+	if _, ok := c.svc.Channel(ch); !ok {
 		return fmt.Errorf("coffee button for unknown channel %q", ch)
 	}
 	var err error

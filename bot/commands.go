@@ -229,7 +229,7 @@ func (b *Bot) help(_ context.Context, cmd Command) (Reply, error) {
 			everyone = append(everyone, line)
 		}
 	}
-	text := b.opts.About + "\n\n" + strings.Join(everyone, "\n")
+	text := b.about() + "\n\n" + strings.Join(everyone, "\n")
 	if cmd.Admin && len(admin) > 0 {
 		text += "\n\n*For admins*\n" + strings.Join(admin, "\n")
 	}

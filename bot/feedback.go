@@ -54,7 +54,7 @@ type feedbackEdge struct {
 }
 
 func (f *feedbackEdge) where(cmd Command) (string, *Reply) {
-	return f.bot.ritualChannel(cmd, channelIDs(f.svc.Channels), "Anonymous feedback")
+	return f.bot.ritualChannel(cmd, f.svc.ChannelIDs(), "Anonymous feedback")
 }
 
 func (f *feedbackEdge) note(ctx context.Context, cmd Command) (Reply, error) {
@@ -67,7 +67,7 @@ func (f *feedbackEdge) note(ctx context.Context, cmd Command) (Reply, error) {
 	}
 	view := modal(viewFeedbackNote, "Anonymous note", "Send", ch,
 		slack.NewSectionBlock(markdown("Your note goes out with the next batch of anonymous feedback released in <#"+ch+">; "+
-			"notes never count toward the answers a batch needs. "+Escape(feedback.Explanation(f.svc.Channels[ch].MinAnswers))), nil, nil),
+			"notes never count toward the answers a batch needs. "+Escape(feedback.Explanation(f.svc.Threshold(ch)))), nil, nil),
 		answerInput("Your note", "What should the team know?"),
 	)
 	if _, err := f.bot.api.OpenViewContext(ctx, cmd.TriggerID, view); err != nil {

@@ -28,7 +28,7 @@ func (b *Bot) publishHome(ctx context.Context, userID, notice string) error {
 	}
 	blocks = append(blocks,
 		slack.NewHeaderBlock(slack.NewTextBlockObject(slack.PlainTextType, "ritualbot", false, false)),
-		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, b.opts.About, false, false), nil, nil),
+		slack.NewSectionBlock(slack.NewTextBlockObject(slack.MarkdownType, b.about(), false, false), nil, nil),
 		slack.NewContextBlock("", slack.NewTextBlockObject(slack.MarkdownType,
 			fmt.Sprintf("Type `%s help` in any channel to see what you can ask me.", b.opts.Command), false, false)),
 	)

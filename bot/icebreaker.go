@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -63,11 +61,6 @@ func channelFor(typedIn string, configured []string, ritual, command string) (st
 	return "", fmt.Errorf("%s runs in %s: type `%s` in one of those channels", ritual, strings.Join(links, ", "), command)
 }
 
-// channelIDs lists a ritual's configured channels, sorted.
-func channelIDs[V any](channels map[string]V) []string {
-	return slices.Sorted(maps.Keys(channels))
-}
-
 // ritualChannel resolves the channel a ritual command is about, or the reply that says why not.
 func (b *Bot) ritualChannel(cmd Command, configured []string, ritual string) (string, *Reply) {
 	ch, err := channelFor(cmd.ChannelID, configured, ritual, b.opts.Command+" "+cmd.Name)
@@ -78,7 +71,7 @@ func (b *Bot) ritualChannel(cmd Command, configured []string, ritual string) (st
 }
 
 func (e *icebreakerEdge) suggest(ctx context.Context, cmd Command) (Reply, error) {
-	channel, r := e.bot.ritualChannel(cmd, channelIDs(e.svc.Channels), "The icebreaker")
+	channel, r := e.bot.ritualChannel(cmd, e.svc.ChannelIDs(), "The icebreaker")
 	if r != nil {
 		return *r, nil
 	}
@@ -103,7 +96,7 @@ func quote(text string) string {
 }
 
 func (e *icebreakerEdge) now(ctx context.Context, cmd Command) (Reply, error) {
-	channel, r := e.bot.ritualChannel(cmd, channelIDs(e.svc.Channels), "The icebreaker")
+	channel, r := e.bot.ritualChannel(cmd, e.svc.ChannelIDs(), "The icebreaker")
 	if r != nil {
 		return *r, nil
 	}
@@ -122,7 +115,7 @@ func (e *icebreakerEdge) now(ctx context.Context, cmd Command) (Reply, error) {
 const iceListShown = 5
 
 func (e *icebreakerEdge) list(_ context.Context, cmd Command) (Reply, error) {
-	channel, r := e.bot.ritualChannel(cmd, channelIDs(e.svc.Channels), "The icebreaker")
+	channel, r := e.bot.ritualChannel(cmd, e.svc.ChannelIDs(), "The icebreaker")
 	if r != nil {
 		return *r, nil
 	}

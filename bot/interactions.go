@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -122,6 +123,10 @@ func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallbac
 	}
 	for _, act := range cb.ActionCallback.BlockActions {
 		h, ok := b.actions[act.ActionID]
+		if !ok { // "edit#coffee/C1": one handler for buttons that need their own action_id in a view
+			base, _, _ := strings.Cut(act.ActionID, "#")
+			h, ok = b.actions[base]
+		}
 		if !ok {
 			b.log.Warn("no handler for button", "action_id", act.ActionID)
 			b.tellUser(ctx, cb, "That button no longer does anything; the message may be from an older version of ritualbot.")
@@ -232,13 +237,33 @@ func (b *Bot) handleViewSubmission(ctx context.Context, cb slack.InteractionCall
 	return nil
 }
 
-// inputValue is what one input holds: the picked option or date, or the text typed.
+// inputValue is what one input holds: a picked option, channel, user, date or time, the ticked
+// options joined by commas (a single checkbox reads "true" or "false"), or the text typed.
 func inputValue(a slack.BlockAction) string {
 	switch {
+	case a.Type == slack.ActionType(slack.METCheckboxGroups) || a.Type == "multi_static_select":
+		var vals []string
+		for _, o := range a.SelectedOptions {
+			vals = append(vals, o.Value)
+		}
+		if a.Type == slack.ActionType(slack.METCheckboxGroups) && len(vals) == 0 {
+			return "false"
+		}
+		return strings.Join(vals, ",")
 	case a.SelectedOption.Value != "":
 		return a.SelectedOption.Value
+	case a.SelectedConversation != "":
+		return a.SelectedConversation
+	case a.SelectedChannel != "":
+		return a.SelectedChannel
+	case a.SelectedUser != "":
+		return a.SelectedUser
+	case len(a.SelectedUsers) > 0:
+		return strings.Join(a.SelectedUsers, ",")
 	case a.SelectedDate != "":
 		return a.SelectedDate
+	case a.SelectedTime != "":
+		return a.SelectedTime
 	default:
 		return a.Value
 	}

@@ -144,6 +144,11 @@ var personBuckets = []personBucket{
 		how:    "signed responses to released feedback: the person's own are deleted",
 		forget: forgetResponses, collect: collectResponses},
 
+	// Settings made in Slack.
+	{name: bucketSettings, values: true,
+		how:    "rituals' settings name the admin who changed them and feedback responders, and admins added in Slack: taken off the admins; elsewhere the id becomes ForgottenUser",
+		forget: forgetSettings, collect: collectSettings},
+
 	// Charts.
 	{name: bucketChartsLatest,
 		how: "the latest chart uploaded: a file id, a title and alt text of aggregates: no person"},

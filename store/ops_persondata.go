@@ -59,6 +59,9 @@ type PersonData struct {
 	Delivered int `json:"delivered,omitempty"`
 	// Tasks lists the pending tasks that name them (e.g. when to ask them for their update).
 	Tasks []PendingTask `json:"tasks,omitempty"`
+	// Settings counts the settings made in Slack that name them: as an admin added in Slack, as
+	// the admin who last changed a ritual, or as a responder to feedback.
+	Settings int `json:"settings,omitempty"`
 }
 
 // Empty reports whether nothing is kept about the person.
@@ -66,7 +69,8 @@ func (p PersonData) Empty() bool {
 	return len(p.Coffee) == 0 && len(p.CoffeeGroups) == 0 && p.CoffeeAvoiding == 0 && p.CoffeeHours == nil && len(p.Updates) == 0 &&
 		len(p.Asked) == 0 && len(p.KudosGiven) == 0 && len(p.KudosReceived) == 0 && p.Away == nil &&
 		len(p.Suggestions) == 0 && p.SuggestionsDecided == 0 && len(p.FeedbackPrompts) == 0 &&
-		len(p.FeedbackResponses) == 0 && len(p.Queued) == 0 && p.Delivered == 0 && len(p.Tasks) == 0
+		len(p.FeedbackResponses) == 0 && len(p.Queued) == 0 && p.Delivered == 0 && len(p.Tasks) == 0 &&
+		p.Settings == 0
 }
 
 // CoffeeChoice is a person's coffee choices in one channel.

@@ -147,3 +147,22 @@ func (db *DB) commitRun(key schedule.Key, msgs []rituals.Message, tasks []timers
 		return enqueue(tx, now, msgs)
 	})
 }
+
+// Rebase implements schedule.Ledger: it moves the baseline of ritual/channel forward to now.
+func (r Runs) Rebase(ritual, channel string, now time.Time) error {
+	return r.db.bolt.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketRunLast)
+		k := []byte(ritual + "/" + channel)
+		if prev := b.Get(k); prev != nil {
+			var at time.Time
+			if err := at.UnmarshalText(prev); err == nil && !now.After(at) {
+				return nil
+			}
+		}
+		v, err := now.MarshalText()
+		if err != nil {
+			return err
+		}
+		return b.Put(k, v)
+	})
+}

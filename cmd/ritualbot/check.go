@@ -18,6 +18,13 @@ func cmdCheck(args []string, stdout, stderr io.Writer) error {
 	for _, w := range cfg.placeholderWarnings() {
 		fmt.Fprintln(stderr, "warning:", w)
 	}
+	cfg, warnings, err := withStoredSettings(cfg)
+	if err != nil {
+		return err
+	}
+	for _, w := range warnings {
+		fmt.Fprintln(stderr, "warning:", w)
+	}
 	writeCheck(stdout, cfg, time.Now())
 	return nil
 }
@@ -60,7 +67,10 @@ func writeCheck(w io.Writer, cfg *Config, now time.Time) {
 	for _, r := range cfg.Rituals() {
 		for _, rc := range r.Channels {
 			any = true
-			fmt.Fprintf(w, "\n%s in %s (%s):\n", r.Name, rc.Channel, rc.spec.String())
+			fmt.Fprintf(w, "\n%s in %s (%s; %s):\n", r.Name, rc.Channel, rc.spec.String(), sourceNote(rc))
+			if rc.paused() {
+				continue
+			}
 			for _, at := range rc.spec.NextN(now, checkRunsShown) {
 				line := at.In(loc).Format("Mon 2006-01-02 15:04")
 				if own := rc.spec.Location(); own.String() != loc.String() {

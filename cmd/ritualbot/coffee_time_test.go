@@ -48,16 +48,7 @@ func timeBot(t *testing.T, clock *virtualClock, members []string, edit func(*Cof
 // roundIn waits for the n-th coffee round in channel and returns it.
 func (h *harness) roundIn(channel string, n int) coffee.Round {
 	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	var rounds []coffee.Round
-	if err := waitFor(ctx, func() bool {
-		rounds, _ = h.main.DB.Coffee().Rounds(channel, 0)
-		return len(rounds) >= n
-	}); err != nil {
-		h.t.Fatalf("want %d coffee rounds, have %d\nlogs:\n%s", n, len(rounds), h.logs.String())
-	}
-	return rounds[0]
+	return h.roundsIn(channel, n)[0]
 }
 
 // slotButton is a "This works" button of an intro.

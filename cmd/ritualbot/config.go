@@ -109,8 +109,13 @@ type RitualChannel struct {
 	EveryWeeks int `yaml:"every_weeks"`
 	// Grace is how late a missed run may still be caught up after a restart.
 	Grace Duration `yaml:"grace"`
+	// Settings says where this channel is managed: "file" (the default: read-only in Slack) or
+	// "slack" (admins change it on the Home tab; the file's entry is where it starts).
+	Settings string `yaml:"settings,omitempty"`
 
 	spec schedule.Spec
+	// made is set when the settings come from the database (made in Slack), not the file.
+	made *madeInSlack
 }
 
 // CoffeeConfig is one channel's coffee pairings.
@@ -529,6 +534,9 @@ func (r *RitualChannel) validate(field string, loc *time.Location, errs *validat
 		errs.add(field+".channel", "missing; give the channel id, e.g. C0123ABCD (channel details → bottom of the About tab)")
 	} else if !channelIDPattern.MatchString(r.Channel) {
 		errs.add(field+".channel", "%q is not a channel id; use the id (C0123ABCD), not the #name", r.Channel)
+	}
+	if r.Settings != "" && r.Settings != "file" && r.Settings != "slack" {
+		errs.add(field+".settings", "%q is not a place; use file (the default) or slack", r.Settings)
 	}
 	if r.EveryWeeks < 1 || r.EveryWeeks > 52 {
 		errs.add(field+".every_weeks", "%d is out of range; use 1 to 52", r.EveryWeeks)

@@ -106,7 +106,7 @@ func (m *Main) controlHandler() http.Handler {
 			return
 		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-		fmt.Fprint(w, formatOutboxStats(stats, m.Now())+upcomingOnTerminal(m.Scheduler.NextRuns(m.Now(), 5), m.Config.Location()))
+		fmt.Fprint(w, formatOutboxStats(stats, m.Now())+upcomingOnTerminal(m.Scheduler.NextRuns(m.Now(), 5), m.Config.Location())+formatSettings(m.effective()))
 	})
 	mux.HandleFunc("GET /backup", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/octet-stream")

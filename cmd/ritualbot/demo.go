@@ -78,16 +78,14 @@ func baseConfig(apiURL, dbPath string) (*Config, error) {
 	return cfg, nil
 }
 
-// demoConfig is the configuration the demo bot runs with: every ritual, pointed at the emulator.
+// demoConfig is the configuration the demo bot starts with, pointed at the emulator: every ritual
+// but coffee, which the admin sets up on the Home tab (setUpCoffee).
 func demoConfig(apiURL, dbPath string) (*Config, error) {
 	cfg, err := baseConfig(apiURL, dbPath)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Icebreakers = []IcebreakerConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=America/New_York 0 11 * * WED"}}}
-	// The follow-up comes after a day and a half, so that it lands on the demo's Wednesday.
-	cfg.Coffee = []CoffeeConfig{{RitualChannel: RitualChannel{Channel: demoCoffee, Schedule: "CRON_TZ=Europe/Berlin 0 10 * * MON"}, Summary: true,
-		FollowUpAfter: Duration(36 * time.Hour)}}
 	cfg.Feedback = []FeedbackConfig{{RitualChannel: RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=Europe/Berlin 0 11 1,15 * *"}, MinAnswers: 3}}
 	cfg.Digest = []DigestConfig{{
 		RitualChannel:   RitualChannel{Channel: demoGeneral, Schedule: "CRON_TZ=Europe/Berlin 0 16 * * FRI"},
@@ -194,6 +192,9 @@ func playDemo(ctx context.Context, d *demo) error {
 	}
 	if err := waitFor(ctx, func() bool { return d.fake.HomeView("U05LENA") != nil }); err != nil {
 		return fmt.Errorf("Home tab not published: %w", err)
+	}
+	if err := d.setUpCoffee(ctx); err != nil {
+		return err
 	}
 	return d.weeks(ctx)
 }

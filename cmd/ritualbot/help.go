@@ -35,6 +35,10 @@ var subcommands = []subcommandHelp{
 	{"manifest", "-config FILE", "print the Slack app manifest for this configuration",
 		"Prints the Slack app manifest (YAML) for this configuration: Socket Mode, the slash command, the Home tab\n" +
 			"and exactly the scopes and events the configured rituals need. Paste it at api.slack.com/apps."},
+	{"export-config", "-config FILE", "print the whole effective configuration, settings made in Slack included",
+		"Prints the configuration in force as a configuration file (YAML): the file's settings and those admins\n" +
+			"made on the Home tab, so that an operator can move back to a file. Tokens are never in it. Run it while\n" +
+			"the bot is stopped (the running bot holds the database); `status` shows the settings while it runs."},
 	{"status", "-config FILE", "show the outbox backlog, delivery failures and next runs",
 		"Shows the outbox (messages waiting, the oldest, deliveries that failed for good and why) and the next runs,\n" +
 			"from the running bot when it answers, otherwise from the database file."},
@@ -60,7 +64,7 @@ func topUsage() string {
 	b.WriteString("ritualbot runs coffee pairings, icebreakers, a weekly digest and anonymous feedback in Slack.\n\n")
 	b.WriteString("Usage: ritualbot <subcommand> [flags]\n\nSubcommands:\n")
 	for _, s := range subcommands {
-		fmt.Fprintf(&b, "  %-9s %s\n", s.name, s.summary)
+		fmt.Fprintf(&b, "  %-13s %s\n", s.name, s.summary)
 	}
 	b.WriteString("\n\"ritualbot <subcommand> -h\" says more and lists its flags. See README.md and ARCHITECTURE.md.\n")
 	return b.String()

@@ -277,7 +277,7 @@ func TestMissedRunBeyondGraceIsSkippedAndAdminsTold(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := waitFor(ctx, func() bool { return strings.Contains(string(h2.fake.HomeView(demoAdmin)), "Next scheduled runs") }); err != nil {
-		t.Errorf("the admin's Home tab lacks the schedule: %s", h2.fake.HomeView(demoAdmin))
+		t.Errorf("the admin's Home tab lacks the schedule: %s\n%s", h2.fake.HomeView(demoAdmin), h2.logs.String())
 	}
 }
 

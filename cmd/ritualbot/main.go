@@ -80,6 +80,8 @@ func runMain(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return cmdCheck(args, stdout, stderr)
 	case "manifest":
 		return cmdManifest(args, stdout, stderr)
+	case "export-config":
+		return cmdExportConfig(args, stdout, stderr)
 	case "status":
 		return cmdStatus(args, stdout, stderr)
 	case "health":
@@ -166,17 +168,24 @@ func cmdStatus(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	stored, err := db.Settings().List()
+	if err != nil {
+		return err
+	}
+	if cfg, _, _, err = mergeStored(cfg.fileOnly(), stored); err != nil {
+		return err
+	}
 	now := time.Now()
 	var upcoming []schedule.Upcoming
 	for _, r := range cfg.Rituals() {
 		for _, rc := range r.Channels {
-			if at := rc.spec.Next(now); !at.IsZero() {
+			if at := rc.spec.Next(now); !at.IsZero() && !rc.paused() {
 				upcoming = append(upcoming, schedule.Upcoming{Ritual: r.Name, Channel: rc.Channel, At: at})
 			}
 		}
 	}
 	slices.SortFunc(upcoming, func(a, b schedule.Upcoming) int { return a.At.Compare(b.At) })
-	fmt.Fprint(stdout, formatOutboxStats(stats, now)+upcomingOnTerminal(upcoming, cfg.Location()))
+	fmt.Fprint(stdout, formatOutboxStats(stats, now)+upcomingOnTerminal(upcoming, cfg.Location())+formatSettings(cfg))
 	return nil
 }
 

@@ -69,7 +69,7 @@ const chartsScope = "files:write"
 // the bot lists each channel's members (conversations.members), public or private.
 var channelScopes = []string{"channels:read", "groups:read"}
 
-// ritualScopes are the extra bot scopes each ritual needs when it is configured.
+// ritualScopes are the extra bot scopes each ritual needs.
 var ritualScopes = map[string][]string{
 	// group DMs for the intros, and checking them and the channel after a crash.
 	"coffee": {"mpim:write", "mpim:history", "channels:history", "groups:history"},
@@ -81,7 +81,8 @@ var ritualScopes = map[string][]string{
 	"feedback": {"channels:history", "groups:history"},
 }
 
-// buildManifest returns the app manifest for cfg: exactly the scopes its rituals need.
+// buildManifest returns the app manifest for cfg: the scopes every ritual needs (admins set
+// rituals up in Slack), and im:history only while the file configures no anonymous feedback.
 func buildManifest(cfg *Config) manifest {
 	var m manifest
 	m.DisplayInformation.Name = "ritualbot"
@@ -106,15 +107,12 @@ func buildManifest(cfg *Config) manifest {
 	if len(cfg.Feedback) == 0 {
 		scopes = append(scopes, dmHistoryScope)
 	}
-	running := false
+	// Every ritual's scopes: admins may set any ritual up on the Home tab without a new manifest.
+	scopes = append(scopes, channelScopes...)
 	for _, r := range cfg.Rituals() {
-		if len(r.Channels) > 0 {
-			scopes = append(scopes, channelScopes...)
-			scopes = append(scopes, ritualScopes[r.Name]...)
-			running = true
-		}
+		scopes = append(scopes, ritualScopes[r.Name]...)
 	}
-	if running && cfg.ChartsOn() {
+	if cfg.ChartsOn() {
 		scopes = append(scopes, chartsScope)
 	}
 	for _, c := range cfg.Coffee {
@@ -124,11 +122,9 @@ func buildManifest(cfg *Config) manifest {
 	}
 	slices.Sort(scopes)
 	m.OAuthConfig.Scopes.Bot = slices.Compact(scopes)
-	m.Settings.EventSubscriptions.BotEvents = []string{"app_home_opened"}
-	if len(cfg.Coffee) > 0 {
-		// A message in a coffee group DM counts as the group's answer to the intro.
-		m.Settings.EventSubscriptions.BotEvents = append(m.Settings.EventSubscriptions.BotEvents, "message.mpim")
-	}
+	// A message in a coffee group DM counts as the group's answer to the intro (coffee may be set
+	// up on the Home tab at any time).
+	m.Settings.EventSubscriptions.BotEvents = []string{"app_home_opened", "message.mpim"}
 	m.Settings.Interactivity.IsEnabled = true
 	m.Settings.SocketModeEnabled = true
 	return m

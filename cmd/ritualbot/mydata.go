@@ -84,6 +84,9 @@ func formatPersonData(d store.PersonData, command string) string {
 	if len(d.Tasks) > 0 {
 		fmt.Fprintf(&b, "• %d scheduled %s about you (such as when to ask for your update).\n", len(d.Tasks), pluralWord(len(d.Tasks), "task", "tasks"))
 	}
+	if d.Settings > 0 {
+		fmt.Fprintf(&b, "• %d %s made in Slack name you (as an admin, who changed a ritual, or a responder).\n", d.Settings, pluralWord(d.Settings, "setting", "settings"))
+	}
 	b.WriteString("Nothing about anonymous feedback answers: nothing is kept that could link them to you.\n")
 	fmt.Fprintf(&b, "`%s forget me` erases all of this.", command)
 	return b.String()

@@ -47,11 +47,8 @@ func (s ritualStats) WeekStats(_ context.Context, channel string, from, to time.
 		return out, nil
 	}
 	channels := []string{channel}
-	if _, ok := s.m.Feedback.Channels[channel]; !ok {
-		channels = channels[:0]
-		for id := range s.m.Feedback.Channels {
-			channels = append(channels, id)
-		}
+	if _, ok := s.m.Feedback.Channel(channel); !ok {
+		channels = s.m.Feedback.ChannelIDs()
 	}
 	for _, ch := range channels {
 		releases, err := s.m.Feedback.Releases(ch, from)

@@ -62,9 +62,10 @@ type Main struct {
 	Registry *prometheus.Registry
 	Metrics  *bot.Metrics
 
-	api     *slack.Client
-	ops     opsMetrics
-	opsAddr atomic.Value // string: where the ops listener listens, once it does
+	api      *slack.Client
+	settings liveSettings
+	ops      opsMetrics
+	opsAddr  atomic.Value // string: where the ops listener listens, once it does
 }
 
 // OpsAddr is the ops listener's address once it listens ("" before, or when off).
@@ -90,6 +91,10 @@ func (m *Main) Open() error {
 	}
 	db.Now = m.Now
 	m.DB = db
+	if err := m.loadSettings(); err != nil {
+		db.Close()
+		return err
+	}
 
 	opts := []slack.Option{slack.OptionAppLevelToken(m.AppToken)}
 	if u := m.Config.Slack.APIURL; u != "" {
@@ -110,7 +115,8 @@ func (m *Main) Open() error {
 	m.Bot = bot.New(api, socket, bot.Options{
 		Command:  m.Config.Command,
 		About:    about(m.Config),
-		IsAdmin:  m.Config.IsAdmin,
+		AboutNow: func() string { return about(m.effective()) },
+		IsAdmin:  m.isAdmin,
 		Logger:   m.Logger,
 		Now:      m.Now,
 		Metrics:  m.Metrics,
@@ -123,6 +129,7 @@ func (m *Main) Open() error {
 	m.Timers = timers.New(db, timers.Options{Logger: m.Logger, Now: m.Now, MaxSleep: m.MaxSleep})
 	m.Directory = bot.NewDirectory(api, m.Limits, time.Hour)
 	m.registerAdmin()
+	m.registerSettings()
 	bot.RegisterPrivacy(m.Bot, m.privacy())
 	m.Presence = &presence.Service{Store: m.DB.Presence()}
 	bot.RegisterPresence(m.Bot, m.Presence, m.Directory)
@@ -143,29 +150,29 @@ func (m *Main) queued() {
 
 // wireCoffee schedules coffee rounds in their channels and registers coffee's commands.
 func (m *Main) wireCoffee() error {
-	if len(m.Config.Coffee) == 0 {
-		return nil
-	}
 	svc := &coffee.Service{
 		Store: m.DB.Coffee(), Directory: m.Directory, Presence: awayChecker{m.Presence}, Deliveries: m.DB, Channels: map[string]coffee.Channel{},
 		Logger: m.Logger.With("component", "coffee"), Now: m.Now, Queued: m.queued,
 	}
-	specs := map[string]schedule.Spec{}
-	starters := questions.ForCoffee(questions.Icebreakers())
+	m.settings.coffee = svc
 	for _, c := range m.Config.Coffee {
-		svc.Channels[c.Channel] = coffee.Channel{ID: c.Channel, GroupSize: c.GroupSize, FollowUpAfter: time.Duration(c.FollowUpAfter),
-			OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: starters, Teams: m.coffeeTeams(c.Teams),
-			Hours: c.hours, PauseAfterIgnored: *c.PauseAfterIgnored}
-		specs[c.Channel] = c.spec
-		err := m.schedule(schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
-		if err != nil {
+		if err := m.setCoffee(c); err != nil {
 			return err
 		}
 	}
-	bot.RegisterCoffee(m.Bot, m.Delivery, svc, m.Directory, func(channel string) time.Time { return specs[channel].Next(m.Now()) })
+	bot.RegisterCoffee(m.Bot, m.Delivery, svc, m.Directory, func(channel string) time.Time { return m.Scheduler.Next(coffee.Ritual, channel, m.Now()) })
 	m.Timers.Handle(coffee.TaskFollowUp, svc.FollowUp)
 	m.Timers.Handle(coffee.TaskSend, svc.Send)
 	return nil
+}
+
+// setCoffee runs coffee in c's channel with c's settings (at start, or changed in Slack).
+func (m *Main) setCoffee(c CoffeeConfig) error {
+	svc := m.settings.coffee
+	svc.SetChannel(coffee.Channel{ID: c.Channel, GroupSize: c.GroupSize, FollowUpAfter: time.Duration(c.FollowUpAfter),
+		OptIn: c.OptIn, Guests: c.Guests, Summary: c.Summary, Starters: questions.ForCoffee(questions.Icebreakers()), Teams: m.coffeeTeams(c.Teams),
+		Hours: c.hours, PauseAfterIgnored: *c.PauseAfterIgnored})
+	return m.setJobs(&c.RitualChannel, schedule.Job{Ritual: coffee.Ritual, Channel: c.Channel, Spec: c.spec, Grace: time.Duration(c.Grace), Run: svc.Run})
 }
 
 // coffeeTeams is where a coffee channel's teams come from: Slack user groups, the configuration's
@@ -210,26 +217,16 @@ func (m *Main) members(ctx context.Context, channel string, guests bool) ([]stri
 
 // wireDigest schedules check-ins and digest posts and registers the digest's commands.
 func (m *Main) wireDigest() error {
-	if len(m.Config.Digest) == 0 {
-		return nil
-	}
 	svc := &digest.Service{
 		Store: m.DB.Digest(), Directory: m.Directory, Presence: m.Presence, Stats: ritualStats{m},
 		Channels: map[string]digest.Channel{}, Logger: m.Logger.With("component", "digest"), Now: m.Now, Queued: m.queued,
 	}
+	m.settings.digest = svc
 	if m.Trends != nil {
 		svc.Thread = m.Trends.DigestThread
 	}
 	for i := range m.Config.Digest {
-		c := m.Config.Digest[i].channel()
-		svc.Channels[c.ID] = c
-	}
-	jobs, err := svc.Jobs()
-	if err != nil {
-		return err
-	}
-	for _, j := range jobs {
-		if err := m.schedule(j); err != nil {
+		if err := m.setDigest(&m.Config.Digest[i]); err != nil {
 			return err
 		}
 	}
@@ -239,13 +236,21 @@ func (m *Main) wireDigest() error {
 	return nil
 }
 
+// setDigest runs the digest in dc's channel with dc's settings (at start, or changed in Slack).
+func (m *Main) setDigest(dc *DigestConfig) error {
+	svc := m.settings.digest
+	svc.SetChannel(dc.channel())
+	jobs, err := svc.JobsOf(dc.Channel)
+	if err != nil {
+		return err
+	}
+	return m.setJobs(&dc.RitualChannel, jobs...)
+}
+
 // wireFeedback schedules anonymous feedback prompts and registers feedback's commands.
 func (m *Main) wireFeedback() error {
-	if len(m.Config.Feedback) == 0 {
-		return nil
-	}
 	svc := &feedback.Service{
-		Store: m.DB.Feedback(), Admins: m.Config.Admins, Channels: map[string]feedback.Channel{},
+		Store: m.DB.Feedback(), Admins: m.admins(), AdminsNow: m.admins, Channels: map[string]feedback.Channel{},
 		Members: func(ctx context.Context, channel string) ([]string, error) { return m.members(ctx, channel, true) },
 		IsMember: func(ctx context.Context, channel, userID string) (bool, error) {
 			members, err := m.Directory.Members(ctx, channel)
@@ -253,38 +258,46 @@ func (m *Main) wireFeedback() error {
 		},
 		Logger: m.Logger.With("component", "feedback"), Now: m.Now, Queued: m.queued,
 	}
+	m.Feedback = svc
 	for _, f := range m.Config.Feedback {
-		svc.Channels[f.Channel] = feedback.Channel{ID: f.Channel, OpenFor: time.Duration(f.OpenFor), MinAnswers: f.MinAnswers, Responders: f.Responders}
-		err := m.schedule(schedule.Job{Ritual: feedback.Ritual, Channel: f.Channel, Spec: f.spec, Grace: time.Duration(f.Grace), Run: svc.Run})
-		if err != nil {
+		if err := m.setFeedback(f); err != nil {
 			return err
 		}
 	}
 	bot.RegisterFeedback(m.Bot, m.Delivery, svc)
 	m.Timers.Handle(feedback.TaskClose, svc.Close)
-	m.Feedback = svc
 	return nil
+}
+
+// setFeedback runs feedback in f's channel with f's settings (at start, or changed in Slack).
+func (m *Main) setFeedback(f FeedbackConfig) error {
+	m.Feedback.SetChannel(feedback.Channel{ID: f.Channel, OpenFor: time.Duration(f.OpenFor), MinAnswers: f.MinAnswers, Responders: f.Responders})
+	return m.setJobs(&f.RitualChannel, schedule.Job{Ritual: feedback.Ritual, Channel: f.Channel, Spec: f.spec, Grace: time.Duration(f.Grace), Run: m.Feedback.Run})
 }
 
 // wireIcebreakers schedules the icebreaker in its channels and registers its commands.
 func (m *Main) wireIcebreakers() error {
-	if len(m.Config.Icebreakers) == 0 {
-		return nil
-	}
 	svc := &icebreaker.Service{
-		Store: m.DB.Icebreakers(), Deliveries: m.DB, Threads: m.Directory, Admins: m.Config.Admins,
+		Store: m.DB.Icebreakers(), Deliveries: m.DB, Threads: m.Directory, Admins: m.admins(), AdminsNow: m.admins,
 		Channels: map[string]icebreaker.Channel{}, Logger: m.Logger.With("component", "icebreaker"), Now: m.Now, Queued: m.queued,
 	}
+	m.settings.icebreaker = svc
 	for _, ib := range m.Config.Icebreakers {
-		svc.Channels[ib.Channel] = icebreaker.Channel{ID: ib.Channel, CloseAfter: time.Duration(ib.CloseAfter), Approval: *ib.Approval, Bank: ib.bank}
-		err := m.schedule(schedule.Job{Ritual: icebreaker.Ritual, Channel: ib.Channel, Spec: ib.spec, Grace: time.Duration(ib.Grace), Run: svc.Run})
-		if err != nil {
+		if err := m.setIcebreaker(ib); err != nil {
 			return err
 		}
 	}
 	bot.RegisterIcebreaker(m.Bot, m.Delivery, svc)
 	m.Timers.Handle(icebreaker.TaskClose, svc.Close)
 	return nil
+}
+
+// setIcebreaker runs the icebreaker in ib's channel with ib's settings (at start, or changed in
+// Slack).
+func (m *Main) setIcebreaker(ib IcebreakerConfig) error {
+	svc := m.settings.icebreaker
+	svc.SetChannel(icebreaker.Channel{ID: ib.Channel, CloseAfter: time.Duration(ib.CloseAfter), Approval: *ib.Approval, Bank: ib.bank})
+	return m.setJobs(&ib.RitualChannel, schedule.Job{Ritual: icebreaker.Ritual, Channel: ib.Channel, Spec: ib.spec, Grace: time.Duration(ib.Grace), Run: svc.Run})
 }
 
 // about says which rituals run in this workspace, in one sentence.
@@ -302,7 +315,7 @@ func about(cfg *Config) string {
 		}
 	}
 	if len(running) == 0 {
-		return "I run small rituals that keep a remote team close. None is set up here yet: an admin can add them to my configuration."
+		return "I run small rituals that keep a remote team close. None is set up here yet: an admin can set them up on this Home tab."
 	}
 	list := running[0]
 	if n := len(running); n > 1 {
@@ -393,7 +406,7 @@ func (m *Main) schedule(j schedule.Job) error {
 		}
 		return err
 	}
-	return m.Scheduler.Add(j)
+	return m.Scheduler.Set(j)
 }
 
 // noteSkip tells the admins that a scheduled run did not happen, through the outbox.
@@ -406,7 +419,7 @@ func (m *Main) noteSkip(key schedule.Key, reason string) {
 	}
 	text := fmt.Sprintf("The %s run planned for %s in <#%s> did not happen: %s",
 		key.Ritual, bot.When(key.At, bot.DateTime, m.Config.Location()), key.Channel, reason)
-	if err := m.DB.Enqueue(rituals.AdminNotes("skip/"+key.String(), key.Ritual, m.Config.Admins, text)...); err != nil {
+	if err := m.DB.Enqueue(rituals.AdminNotes("skip/"+key.String(), key.Ritual, m.admins(), text)...); err != nil {
 		m.Logger.Error("could not queue a note to the admins", "key", key.String(), "err", err)
 		return
 	}
@@ -488,6 +501,7 @@ func (m *Main) checkBotToken(ctx context.Context) error {
 		m.Logger.Warn("could not reach Slack to check the bot token; going on", "component", "main", "err", err)
 	default:
 		m.Logger.Info("connected to the workspace", "component", "main", "team", who.Team, "bot_user", who.UserID)
+		m.settings.botUserID.Store(who.UserID)
 		m.checkChannels(ctx, who.UserID)
 	}
 	return nil
@@ -515,7 +529,7 @@ func (m *Main) checkChannels(ctx context.Context, botUserID string) {
 			}
 			m.Logger.Warn("a ritual cannot run in its configured channel", "component", "main", "channel", rc.Channel, "err", err)
 			key := "setup/not-member/" + rc.Channel + "/" + m.Now().Format("2006-01-02")
-			if err := m.DB.Enqueue(rituals.AdminNotes(key, "setup", m.Config.Admins, text)...); err != nil {
+			if err := m.DB.Enqueue(rituals.AdminNotes(key, "setup", m.admins(), text)...); err != nil {
 				m.Logger.Error("could not queue a note to the admins", "component", "main", "err", err)
 			}
 		}

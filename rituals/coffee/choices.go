@@ -16,7 +16,7 @@ import (
 const maxPause = 366 * 24 * time.Hour
 
 func (s *Service) channel(id string) (Channel, error) {
-	c, ok := s.Channels[id]
+	c, ok := s.Channel(id)
 	if !ok {
 		return Channel{}, fmt.Errorf("coffee is not configured in %s", id)
 	}

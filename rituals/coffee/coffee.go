@@ -209,6 +209,8 @@ type Service struct {
 	}
 	Presence Presence
 	Channels map[string]Channel
+	// live is Channels as they are now (see Channel, SetChannel).
+	live rituals.ChannelSet[Channel]
 	// BotUserID is left out of every round.
 	BotUserID string
 	Logger    *slog.Logger
@@ -294,14 +296,14 @@ func (s *Service) Plan(ctx context.Context, channel string, at time.Time) (pairi
 		return res, people, err
 	}
 	for i, g := range res.Groups {
-		res.Groups[i].Reason = withClocks(g.Reason, at, s.clocks(s.Channels[channel], g.Members, people, hours))
+		res.Groups[i].Reason = withClocks(g.Reason, at, s.clocks(s.channelOrZero(channel), g.Members, people, hours))
 	}
 	return res, people, nil
 }
 
 // plan is Plan with membership changes not yet stored (pauses for silence) taken into account.
 func (s *Service) plan(ctx context.Context, channel string, at time.Time, changed map[string]Membership) (pairing.Result, map[string]rituals.Person, error) {
-	c, ok := s.Channels[channel]
+	c, ok := s.Channel(channel)
 	if !ok {
 		return pairing.Result{}, nil, fmt.Errorf("coffee is not configured in %s", channel)
 	}
@@ -395,7 +397,7 @@ func (s *Service) Run(ctx context.Context, key schedule.Key) error { return s.ru
 func (s *Service) RunNow(ctx context.Context, key schedule.Key) error { return s.run(ctx, key, true) }
 
 func (s *Service) run(ctx context.Context, key schedule.Key, immediate bool) error {
-	c, ok := s.Channels[key.Channel]
+	c, ok := s.Channel(key.Channel)
 	if !ok {
 		return fmt.Errorf("coffee is not configured in %s", key.Channel)
 	}
@@ -540,7 +542,7 @@ func (s *Service) Send(_ context.Context, t timers.Task) error {
 // slot, no message in the group DM); whoever reaches the channel's PauseAfterIgnored in a row is
 // paused (and returned, to be told how to come back).
 func (s *Service) silence(channel string, now time.Time) (map[string]Membership, []string, error) {
-	c := s.Channels[channel]
+	c := s.channelOrZero(channel)
 	prev, err := s.Store.Rounds(channel, 1)
 	if err != nil || len(prev) == 0 {
 		return nil, nil, err
@@ -661,7 +663,7 @@ func (s *Service) Talked(_ context.Context, user, conversation string) (bool, er
 	if s.Deliveries == nil {
 		return false, nil
 	}
-	for _, ch := range slices.Sorted(maps.Keys(s.Channels)) {
+	for _, ch := range s.ChannelIDs() {
 		rounds, err := s.Store.Rounds(ch, 1)
 		if err != nil || len(rounds) == 0 {
 			if err != nil {
@@ -700,7 +702,7 @@ func (s *Service) HoursOf(channel, user string) (Hours, bool, error) {
 	if h, ok := set[user]; ok && !h.IsZero() {
 		return h, true, nil
 	}
-	return s.clocks(s.Channels[channel], []string{user}, nil, nil)[0].Hours, false, nil
+	return s.clocks(s.channelOrZero(channel), []string{user}, nil, nil)[0].Hours, false, nil
 }
 
 // SetHours stores user's working hours (zero Hours: back to the channel's); they count from the

@@ -366,8 +366,10 @@ type Service struct {
 	Thread func(ctx context.Context, channel string, end time.Time, postKey string) ([]rituals.Message, error)
 	// Channels are the configured channels by id.
 	Channels map[string]Channel
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// live is Channels as they are now (see Channel, SetChannel).
+	live   rituals.ChannelSet[Channel]
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Queued is called after messages or tasks were committed (wakes delivery and timers).
 	Queued func()
 }

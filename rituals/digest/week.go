@@ -3,8 +3,6 @@ package digest
 import (
 	"errors"
 	"fmt"
-	"slices"
-	"sort"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -183,14 +181,21 @@ func (c Channel) Validate() error {
 // job's grace is CheckinGrace plus the 26 hours between the first and the last zone, since the
 // run plans asks that are still to come; each person's ask still honours CheckinGrace.
 func (s *Service) Jobs() ([]schedule.Job, error) {
-	ids := make([]string, 0, len(s.Channels))
-	for id := range s.Channels {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
 	var jobs []schedule.Job
-	for _, id := range ids {
-		c := s.Channels[id]
+	for _, id := range s.ChannelIDs() {
+		more, err := s.JobsOf(id)
+		if err != nil {
+			return nil, err
+		}
+		jobs = append(jobs, more...)
+	}
+	return jobs, nil
+}
+
+// JobsOf returns the scheduled jobs of channel id, as Jobs does, or none if it has no digest.
+func (s *Service) JobsOf(id string) ([]schedule.Job, error) {
+	var jobs []schedule.Job
+	if c, ok := s.Channel(id); ok {
 		if err := c.Validate(); err != nil {
 			return nil, fmt.Errorf("digest in %s: %w", id, err)
 		}
@@ -212,21 +217,11 @@ func (s *Service) Jobs() ([]schedule.Job, error) {
 
 // channel returns a configured channel.
 func (s *Service) channel(id string) (Channel, error) {
-	c, ok := s.Channels[id]
+	c, ok := s.Channel(id)
 	if !ok {
 		return Channel{}, fmt.Errorf("the digest is not configured in %s", id)
 	}
 	return c, nil
-}
-
-// ChannelIDs lists the configured channels, sorted.
-func (s *Service) ChannelIDs() []string {
-	ids := make([]string, 0, len(s.Channels))
-	for id := range s.Channels {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
 }
 
 // maxPostedWeeks bounds how many posted weeks openWeek steps over.

@@ -8,7 +8,6 @@ import (
 	"hash/fnv"
 	"io"
 	"log/slog"
-	"maps"
 	"slices"
 	"sync"
 	"time"
@@ -36,8 +35,12 @@ type Service struct {
 	IsMember func(ctx context.Context, channel, userID string) (bool, error)
 	// Admins may release, respond (unless a channel names its responders) and ask for status.
 	Admins []string
+	// AdminsNow, when set, replaces Admins: the admins as they are now (some are added in Slack).
+	AdminsNow func() []string
 	// Channels are the configured channels by id.
 	Channels map[string]Channel
+	// live is Channels as they are now (see Channel, SetChannel).
+	live rituals.ChannelSet[Channel]
 	// Logger receives one line per prompt created, renewed and closed; nil discards.
 	Logger *slog.Logger
 	// Now returns the current time; nil means time.Now.
@@ -123,7 +126,7 @@ func closeTaskKey(promptID string) string { return promptID + "/close" }
 
 // channel returns a configured channel.
 func (s *Service) channel(id string) (Channel, error) {
-	c, ok := s.Channels[id]
+	c, ok := s.Channel(id)
 	if !ok {
 		return Channel{}, fmt.Errorf("feedback is not configured in %s", id)
 	}
@@ -245,7 +248,7 @@ func tokensFor(secret []byte, p Prompt) ([][]byte, map[string]bool) {
 // wait for the whole delivery), so nobody loses one. Prompts already delivered need no secret.
 func (s *Service) Resume(ctx context.Context) error {
 	var errs []error
-	for _, id := range slices.Sorted(maps.Keys(s.Channels)) {
+	for _, id := range s.ChannelIDs() {
 		p, ok, err := s.Store.OpenPrompt(id)
 		if err != nil {
 			errs = append(errs, err)
@@ -391,7 +394,7 @@ func (s *Service) Answer(_ context.Context, promptID, token, text string, scale 
 // itself when it has feedback and they are a member. Otherwise a *NoteChannelError says where
 // their notes can go (the feedback channels they are a member of), or that they are in none.
 func (s *Service) NoteChannel(ctx context.Context, userID, channel string) (string, error) {
-	if _, ok := s.Channels[channel]; ok {
+	if _, ok := s.Channel(channel); ok {
 		member, err := s.isMember(ctx, channel, userID)
 		if err != nil || member {
 			return channel, err
@@ -399,7 +402,7 @@ func (s *Service) NoteChannel(ctx context.Context, userID, channel string) (stri
 		return "", &rituals.PersonError{Err: &NoteChannelError{}}
 	}
 	var theirs []string
-	for _, id := range slices.Sorted(maps.Keys(s.Channels)) {
+	for _, id := range s.ChannelIDs() {
 		member, err := s.isMember(ctx, id, userID)
 		if err != nil {
 			return "", err
@@ -665,8 +668,8 @@ func (s *Service) Respond(_ context.Context, releaseKey, adminID, text string) e
 	if !ok {
 		return ErrUnknownRelease
 	}
-	responders := s.Admins
-	if c, ok := s.Channels[rel.Channel]; ok && c.Responders != nil {
+	responders := rituals.Current(s.Admins, s.AdminsNow)
+	if c, ok := s.Channel(rel.Channel); ok && c.Responders != nil {
 		responders = c.Responders
 	}
 	if !slices.Contains(responders, adminID) {

@@ -648,9 +648,9 @@ func TestRespond(t *testing.T) {
 		t.Errorf("response data %+v", d)
 	}
 	// Configured responders replace the admins.
-	c := h.svc.Channels[channel]
+	c, _ := h.svc.Channel(channel)
 	c.Responders = []string{"ULEAD"}
-	h.svc.Channels[channel] = c
+	h.svc.SetChannel(c)
 	if err := h.svc.Respond(ctx, key, "UADMIN", "admin again"); !errors.Is(err, ErrNotResponder) {
 		t.Errorf("admin when responders are set: %v", err)
 	}

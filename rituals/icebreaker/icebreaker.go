@@ -113,10 +113,14 @@ type Service struct {
 	Threads    rituals.Threads
 	// Admins receive suggestions to approve.
 	Admins []string
+	// AdminsNow, when set, replaces Admins: the admins as they are now (some are added in Slack).
+	AdminsNow func() []string
 	// Channels are the configured channels by id.
 	Channels map[string]Channel
-	Logger   *slog.Logger
-	Now      func() time.Time
+	// live is Channels as they are now (see Channel, SetChannel).
+	live   rituals.ChannelSet[Channel]
+	Logger *slog.Logger
+	Now    func() time.Time
 	// Queued is called after messages or tasks were committed (wakes delivery and timers).
 	Queued func()
 }
@@ -149,7 +153,7 @@ type closeData struct {
 
 // Bank returns the questions asked in channel: its bank plus approved suggestions.
 func (s *Service) Bank(channel string) (*questions.Bank, error) {
-	c, ok := s.Channels[channel]
+	c, ok := s.Channel(channel)
 	if !ok {
 		return nil, fmt.Errorf("icebreakers are not configured in %s", channel)
 	}
@@ -173,7 +177,7 @@ func seedFor(channel string) int64 {
 
 // Run posts the next question in key's channel: the scheduled run, or an admin's "now".
 func (s *Service) Run(_ context.Context, key schedule.Key) error {
-	c, ok := s.Channels[key.Channel]
+	c, ok := s.Channel(key.Channel)
 	if !ok {
 		return fmt.Errorf("icebreakers are not configured in %s", key.Channel)
 	}

@@ -21,7 +21,7 @@ type SuggestResult struct {
 // Suggest validates and records a question someone proposes for channel. A mistake comes back as
 // an error whose text is meant for the person.
 func (s *Service) Suggest(_ context.Context, userID, channel, text string) (SuggestResult, error) {
-	c, ok := s.Channels[channel]
+	c, ok := s.Channel(channel)
 	if !ok {
 		return SuggestResult{}, fmt.Errorf("icebreakers are not configured in %s", channel)
 	}
@@ -39,9 +39,9 @@ func (s *Service) Suggest(_ context.Context, userID, channel, text string) (Sugg
 	}
 	sg := Suggestion{ID: newID(), Channel: channel, Text: clean, By: userID, At: s.Now(), Status: StatusPending}
 	var msgs []rituals.Message
-	if c.Approval && len(s.Admins) > 0 {
+	if admins := rituals.Current(s.Admins, s.AdminsNow); c.Approval && len(admins) > 0 {
 		data, _ := json.Marshal(SuggestionData{Suggestion: sg})
-		for _, admin := range s.Admins {
+		for _, admin := range admins {
 			msgs = append(msgs, rituals.Message{Key: "icebreaker.suggestion/" + sg.ID + "/" + admin, Ritual: Ritual, Kind: KindSuggestion, To: rituals.Recipient{User: admin}, Data: data})
 		}
 	} else {

@@ -276,3 +276,12 @@ func (r *running) stop(t *testing.T) {
 }
 
 var errBoom = errors.New("boom")
+
+func (l *memLedger) Rebase(ritual, channel string, now time.Time) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if prev, ok := l.last[ritual+"/"+channel]; !ok || now.After(prev) {
+		l.last[ritual+"/"+channel] = now
+	}
+	return nil
+}

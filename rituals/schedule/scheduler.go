@@ -31,6 +31,9 @@ type Ledger interface {
 	Last(ritual, channel string) (at time.Time, ok bool, err error)
 	// Start records now as the baseline for ritual/channel if nothing is recorded yet.
 	Start(ritual, channel string, now time.Time) error
+	// Rebase moves the baseline for ritual/channel forward to now (a later recorded time stays),
+	// so that occurrences before a schedule change are never caught up after a restart.
+	Rebase(ritual, channel string, now time.Time) error
 }
 
 // Job is one ritual's schedule in one channel.
@@ -104,9 +107,11 @@ type Scheduler struct {
 	mu          sync.Mutex
 	jobs        []*jobState
 	started     bool
+	ctx         context.Context  // Run's context, once Run has started: jobs changed live use it
 	interrupted []interruptedRun // runs cut short by shutdown, settled when Run returns
 
-	runs sync.WaitGroup
+	loops sync.WaitGroup
+	runs  sync.WaitGroup
 }
 
 // interruptedRun is a run that returned because the scheduler was stopping.
@@ -117,7 +122,12 @@ type interruptedRun struct {
 
 // jobState is a Job with what its loop knows.
 type jobState struct {
+	// mu guards the Job's Spec, Grace and Run, which Set may change while the loop runs.
+	mu sync.Mutex
 	Job
+	// changed wakes the loop after Set changed the job; stop ends the loop after Remove.
+	changed chan struct{}
+	stop    context.CancelFunc
 	// after is the latest occurrence dealt with (run, skipped, or before the baseline); only the
 	// job's loop touches it once Run has started.
 	after   time.Time
@@ -150,35 +160,54 @@ func New(opts Options) *Scheduler {
 // Add adds a job; it must be called before Run. A second job for the same ritual and channel, a
 // job without a schedule or Run function, or names with "/" are errors.
 func (s *Scheduler) Add(j Job) error {
-	name := j.Ritual + "/" + j.Channel
-	switch {
-	case j.Ritual == "" || j.Channel == "":
-		return fmt.Errorf("schedule: job %q needs both a ritual and a channel", name)
-	case strings.Contains(j.Ritual, "/") || strings.Contains(j.Channel, "/"):
-		return fmt.Errorf("schedule: job %q: ritual and channel may not contain \"/\"", name)
-	case j.Spec.IsZero():
-		return fmt.Errorf("schedule: job %s has no schedule", name)
-	case j.Run == nil:
-		return fmt.Errorf("schedule: job %s has no Run function", name)
-	case j.Grace < 0:
-		return fmt.Errorf("schedule: job %s has a negative grace %s", name, j.Grace)
+	j, err := checkJob(j)
+	if err != nil {
+		return err
 	}
-	j.Grace = max(j.Grace, MinGrace)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.started {
-		return fmt.Errorf("schedule: job %s added after Run", name)
+		return fmt.Errorf("schedule: job %s/%s added after Run; use Set", j.Ritual, j.Channel)
 	}
+	if s.findLocked(j.Ritual, j.Channel) != nil {
+		return fmt.Errorf("schedule: %s is scheduled twice in channel %s", j.Ritual, j.Channel)
+	}
+	s.jobs = append(s.jobs, s.newJobState(j))
+	return nil
+}
+
+// newJobState wraps j for its loop.
+func (s *Scheduler) newJobState(j Job) *jobState {
+	return &jobState{Job: j, changed: make(chan struct{}, 1), log: s.log.With("ritual", j.Ritual, "channel", j.Channel)}
+}
+
+// findLocked returns the job of ritual in channel, or nil; s.mu must be held.
+func (s *Scheduler) findLocked(ritual, channel string) *jobState {
 	for _, o := range s.jobs {
-		if o.Ritual == j.Ritual && o.Channel == j.Channel {
-			return fmt.Errorf("schedule: %s is scheduled twice in channel %s", j.Ritual, j.Channel)
+		if o.Ritual == ritual && o.Channel == channel {
+			return o
 		}
 	}
-	s.jobs = append(s.jobs, &jobState{
-		Job: j,
-		log: s.log.With("ritual", j.Ritual, "channel", j.Channel),
-	})
 	return nil
+}
+
+// checkJob refuses a job that cannot run and raises its grace to MinGrace.
+func checkJob(j Job) (Job, error) {
+	name := j.Ritual + "/" + j.Channel
+	switch {
+	case j.Ritual == "" || j.Channel == "":
+		return Job{}, fmt.Errorf("schedule: job %q needs both a ritual and a channel", name)
+	case strings.Contains(j.Ritual, "/") || strings.Contains(j.Channel, "/"):
+		return Job{}, fmt.Errorf("schedule: job %q: ritual and channel may not contain \"/\"", name)
+	case j.Spec.IsZero():
+		return Job{}, fmt.Errorf("schedule: job %s has no schedule", name)
+	case j.Run == nil:
+		return Job{}, fmt.Errorf("schedule: job %s has no Run function", name)
+	case j.Grace < 0:
+		return Job{}, fmt.Errorf("schedule: job %s has a negative grace %s", name, j.Grace)
+	}
+	j.Grace = max(j.Grace, MinGrace)
+	return j, nil
 }
 
 // Run catches up first, then runs every job on its schedule until ctx is done, and returns after all
@@ -196,23 +225,24 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		return errors.New("schedule: Run called twice")
 	}
 	s.started = true
-	jobs := slices.Clone(s.jobs)
-	s.mu.Unlock()
 	if s.ledger == nil {
+		s.mu.Unlock()
 		return errors.New("schedule: Options.Ledger is nil")
 	}
-
 	now := s.now()
-	for _, js := range jobs {
+	for _, js := range s.jobs {
 		if err := s.baseline(js, now); err != nil {
+			s.mu.Unlock()
 			return err
 		}
 	}
-	var loops sync.WaitGroup
-	for _, js := range jobs {
-		loops.Go(func() { s.loop(ctx, js) })
+	s.ctx = ctx
+	for _, js := range s.jobs {
+		s.startLoopLocked(js)
 	}
-	loops.Wait()
+	s.mu.Unlock()
+	<-ctx.Done()
+	s.loops.Wait()
 	s.runs.Wait()
 	s.settleInterrupted()
 	return nil
@@ -245,11 +275,11 @@ func (s *Scheduler) baseline(js *jobState, now time.Time) error {
 		return fmt.Errorf("schedule: reading the last run of %s in %s: %w", js.Ritual, js.Channel, err)
 	}
 	if !ok {
-		if err := s.ledger.Start(js.Ritual, js.Channel, now.In(js.Spec.Location())); err != nil {
+		if err := s.ledger.Start(js.Ritual, js.Channel, now.In(js.current().Spec.Location())); err != nil {
 			return fmt.Errorf("schedule: recording the first start of %s in %s: %w", js.Ritual, js.Channel, err)
 		}
 		js.after = now
-		js.log.Info("first start: nothing to catch up", "next", js.Spec.Next(now))
+		js.log.Info("first start: nothing to catch up", "next", js.current().Spec.Next(now))
 		return nil
 	}
 	js.after = last
@@ -262,12 +292,17 @@ func (s *Scheduler) baseline(js *jobState, now time.Time) error {
 // loop runs one job until ctx is done: it sleeps until the next occurrence, then deals with every
 // occurrence that has come due.
 func (s *Scheduler) loop(ctx context.Context, js *jobState) {
-	next := js.Spec.Next(js.after)
+	next := js.current().Spec.Next(js.after)
 	for ctx.Err() == nil {
 		if next.IsZero() {
 			js.log.Info("no further runs within 5 years")
-			<-ctx.Done()
-			return
+			select {
+			case <-ctx.Done():
+				return
+			case <-js.changed: // Set gave it a new schedule
+				next = js.current().Spec.Next(later(js.after, s.now()))
+				continue
+			}
 		}
 		now := s.now()
 		if now.Before(next) {
@@ -278,6 +313,11 @@ func (s *Scheduler) loop(ctx context.Context, js *jobState) {
 			case <-ctx.Done():
 				t.Stop()
 				return
+			case <-js.changed:
+				// Set changed the schedule: plan from now (or the latest occurrence dealt with, if
+				// the clock is behind it), so that nothing before the change runs because of it.
+				t.Stop()
+				next = js.current().Spec.Next(later(js.after, s.now()))
 			case <-t.C:
 			}
 			continue
@@ -290,10 +330,11 @@ func (s *Scheduler) loop(ctx context.Context, js *jobState) {
 // runs if it is within grace and the previous run has finished, everything else is skipped. It
 // returns the first occurrence after now.
 func (s *Scheduler) due(ctx context.Context, js *jobState, next, now time.Time) time.Time {
+	job := js.current()
 	var older []time.Time // the latest maxSkipRecords before latest
 	latest := next
 	dropped := 0
-	for next = js.Spec.Next(next); !next.IsZero() && !next.After(now); next = js.Spec.Next(next) {
+	for next = job.Spec.Next(next); !next.IsZero() && !next.After(now); next = job.Spec.Next(next) {
 		older = append(older, latest)
 		latest = next
 		if len(older) == 2*maxSkipRecords {
@@ -314,18 +355,19 @@ func (s *Scheduler) due(ctx context.Context, js *jobState, next, now time.Time) 
 	js.after = latest
 	key := Key{js.Ritual, js.Channel, latest}
 	switch late := now.Sub(latest); {
-	case late > js.Grace:
-		s.skip(js, key, fmt.Sprintf("missed by %s, more than its grace of %s: the bot was down or suspended", late.Round(time.Second), js.Grace))
+	case late > job.Grace:
+		s.skip(js, key, fmt.Sprintf("missed by %s, more than its grace of %s: the bot was down or suspended", late.Round(time.Second), job.Grace))
 	case js.running.Load():
 		s.skip(js, key, "the previous run was still running")
 	default:
-		s.start(ctx, js, key, late)
+		s.start(js, job.Run, key, late)
 	}
 	return next
 }
 
-// start runs key in a goroutine of its own unless it is already recorded.
-func (s *Scheduler) start(ctx context.Context, js *jobState, key Key, late time.Duration) {
+// start runs key in a goroutine of its own unless it is already recorded. The run gets Run's
+// context, not the job loop's: a run already under way finishes when its job is changed or removed.
+func (s *Scheduler) start(js *jobState, run func(context.Context, Key) error, key Key, late time.Duration) {
 	if done, err := s.ledger.Done(key.String()); err != nil {
 		// Run checks again in its own transaction, so running is safe.
 		js.log.Error("could not read the ledger; running anyway", "key", key.String(), "err", err)
@@ -339,12 +381,12 @@ func (s *Scheduler) start(ctx context.Context, js *jobState, key Key, late time.
 	js.running.Store(true)
 	s.runs.Go(func() {
 		defer js.running.Store(false)
-		s.execute(ctx, js, key)
+		s.execute(s.ctx, js, run, key)
 	})
 }
 
 // execute calls the job's Run, recovering a panic, and records a failed run as skipped.
-func (s *Scheduler) execute(ctx context.Context, js *jobState, key Key) {
+func (s *Scheduler) execute(ctx context.Context, js *jobState, run func(context.Context, Key) error, key Key) {
 	started := s.now()
 	defer func() {
 		if r := recover(); r != nil {
@@ -352,7 +394,7 @@ func (s *Scheduler) execute(ctx context.Context, js *jobState, key Key) {
 			s.skip(js, key, fmt.Sprintf("the run panicked: %v", r))
 		}
 	}()
-	err := js.Run(ctx, key)
+	err := run(ctx, key)
 	switch {
 	case err == nil:
 		js.log.Info("ran", "key", key.String(), "took", s.now().Sub(started))
@@ -403,7 +445,7 @@ func (s *Scheduler) NextRuns(now time.Time, n int) []Upcoming {
 	s.mu.Unlock()
 	var out []Upcoming
 	for _, js := range jobs {
-		for _, t := range js.Spec.NextN(now, n) {
+		for _, t := range js.current().Spec.NextN(now, n) {
 			out = append(out, Upcoming{Ritual: js.Ritual, Channel: js.Channel, At: t})
 		}
 	}
