@@ -72,7 +72,7 @@ func TestCoffeePlansFromHistoryAsFromRounds(t *testing.T) {
 			dir, teams := newTeamDirectory(t, c.n, 4, 3)
 			everyone := slices.Clone(dir.ids)
 			svc := coffeeServiceOn(db, dir, c.k, teams)
-			before := *svc
+			before := coffeeServiceOn(db, dir, c.k, teams) // the same service, planning from every round
 			before.Store = roundsStore{svc.Store}
 			ctx := context.Background()
 			zone := time.FixedZone("IST", 5*3600+1800) // rounds are dated in the server's zone
