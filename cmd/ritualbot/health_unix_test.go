@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"os/exec"
 	"os/signal"
 	"strings"
 	"syscall"
@@ -44,7 +45,20 @@ func limitFileSize(t *testing.T, n int64) (lift func()) {
 	return lift
 }
 
+// fileLimitChildEnv runs TestHealthzSays503WhenAWriteFails's body in a process of its own: the file
+// size limit holds for the whole process, and would also stop go test's own log files from growing.
+const fileLimitChildEnv = "RITUALBOT_TEST_FILE_LIMIT_CHILD"
+
 func TestHealthzSays503WhenAWriteFails(t *testing.T) {
+	if os.Getenv(fileLimitChildEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestHealthzSays503WhenAWriteFails$", "-test.v", "-test.count=1")
+		cmd.Env = append(os.Environ(), fileLimitChildEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "--- PASS: TestHealthzSays503WhenAWriteFails") {
+			t.Fatalf("the test, run in a process of its own: %v\n%s", err, out)
+		}
+		return
+	}
 	clock := newVirtualClock(time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC))
 	h, base := opsBot(t, clock)
 	if code, body := get(t, base+"/healthz"); code != http.StatusOK {
