@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 
@@ -11,11 +12,11 @@ import (
 // no configuration file is edited and the bot is not restarted.
 func (d *demo) setUpCoffee(ctx context.Context) error {
 	d.chapter("The admin sets up coffee in #coffee from the Home tab: Mondays 10:00 Berlin time, follow-up after 36h, no restart")
-	published := d.fake.CallCount("views.publish")
 	if _, err := d.fake.OpenHome(ctx, demoAdmin); err != nil {
 		return fmt.Errorf("open the admin's Home tab: %w", err)
 	}
-	if err := waitFor(ctx, func() bool { return d.fake.CallCount("views.publish") > published }); err != nil {
+	// Wait for the Home tab itself, with its button, not only for the call that publishes it.
+	if err := waitFor(ctx, func() bool { return bytes.Contains(d.fake.HomeView(demoAdmin), []byte("settings.add#coffee")) }); err != nil {
 		return fmt.Errorf("the admin's Home tab was not published: %w", err)
 	}
 	if _, err := d.fake.ClickButton(ctx, demoAdmin, slackfake.Location{Home: true}, "settings.add#coffee"); err != nil {
