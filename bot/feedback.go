@@ -82,11 +82,8 @@ func (f *feedbackEdge) noteRefused(err error) (Reply, error) {
 	if !errors.As(err, &where) {
 		return Reply{Text: "I could not check the feedback channel's members just now; please try again in a minute."}, nil
 	}
-	switch len(where.Channels) {
-	case 0:
+	if len(where.Channels) == 0 {
 		return Reply{Text: where.Error()}, nil
-	case 1:
-		return Reply{Text: fmt.Sprintf("Anonymous notes are sent from the channel they are for: type `%s feedback` in <#%s>.", f.bot.opts.Command, where.Channels[0])}, nil
 	}
 	return Reply{Text: fmt.Sprintf("Anonymous notes are sent from the channel they are for: type `%s feedback` in <#%s>.", f.bot.opts.Command, strings.Join(where.Channels, "> or <#"))}, nil
 }
