@@ -303,7 +303,7 @@ func (b *Bot) receive(ctx context.Context, evt socketmode.Event) {
 			b.receiveSubmission(ctx, req.EnvelopeID, cb)
 		case slack.InteractionTypeBlockActions:
 			// Refused, the press stays unacknowledged: Slack shows the person its own error.
-			b.enqueue(ctx, req.EnvelopeID, "button press", func(ctx context.Context) { b.handleInteraction(ctx, cb) })
+			b.enqueue(ctx, req.EnvelopeID, "button press", func(ctx context.Context) { b.handleBlockActions(ctx, cb) })
 		default:
 			// Not logged: like a press, a closed modal and its time could date an anonymous answer.
 			b.ack(ctx, req.EnvelopeID, nil)

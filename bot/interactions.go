@@ -114,13 +114,10 @@ func (b *Bot) HandleView(callbackID string, h ViewHandler) { b.views[callbackID]
 // AddHomeSection appends a section to every Home tab.
 func (b *Bot) AddHomeSection(s HomeSection) { b.home = append(b.home, s) }
 
-// handleInteraction routes block actions; other interaction types are only acknowledged.
-func (b *Bot) handleInteraction(ctx context.Context, cb slack.InteractionCallback) {
+// handleBlockActions routes the buttons of one block_actions payload to their handlers.
+func (b *Bot) handleBlockActions(ctx context.Context, cb slack.InteractionCallback) {
 	// No line is logged per interaction: which button someone pressed, and when, would date an
 	// anonymous answer. Problems are logged; feedback's handlers keep theirs to themselves.
-	if cb.Type != slack.InteractionTypeBlockActions {
-		return
-	}
 	for _, act := range cb.ActionCallback.BlockActions {
 		h, ok := b.actions[act.ActionID]
 		if !ok { // "edit#coffee/C1": one handler for buttons that need their own action_id in a view

@@ -194,7 +194,7 @@ func (s Feedback) ResendPrompt(p feedback.Prompt, tokens [][]byte, msgs []ritual
 			return err
 		}
 		for _, u := range cur.Recipients {
-			if err := dropQueued(tx, cur.MessageKey(u)); err != nil {
+			if _, err := dequeue(tx, cur.MessageKey(u)); err != nil {
 				return err
 			}
 		}
@@ -207,20 +207,6 @@ func (s Feedback) ResendPrompt(p feedback.Prompt, tokens [][]byte, msgs []ritual
 		}
 		return enqueue(tx, s.db.Now(), msgs)
 	})
-}
-
-// dropQueued removes a message from the outbox if it is still queued or failed; a delivered one
-// is left alone.
-func dropQueued(tx *bolt.Tx, key string) error {
-	keys := tx.Bucket(bucketOutboxKeys)
-	sk := keys.Get([]byte(key))
-	if sk == nil {
-		return nil
-	}
-	if err := tx.Bucket(bucketOutbox).Delete(clone(sk)); err != nil {
-		return err
-	}
-	return keys.Delete([]byte(key))
 }
 
 // HasToken implements feedback.Store.

@@ -166,19 +166,27 @@ func (db *DB) Fail(key, reason string, now time.Time) error {
 	})
 }
 
+// dequeue removes key's item from the queue (queued or failed), reporting whether it was there;
+// a delivered item is not in the queue and is left alone.
+func dequeue(tx *bolt.Tx, key string) (bool, error) {
+	keys := tx.Bucket(bucketOutboxKeys)
+	sk := keys.Get([]byte(key))
+	if sk == nil {
+		return false, nil
+	}
+	if err := tx.Bucket(bucketOutbox).Delete(clone(sk)); err != nil {
+		return false, err
+	}
+	return true, keys.Delete([]byte(key))
+}
+
 // Delivered implements rituals.Outbox.
 func (db *DB) Delivered(key string, d rituals.Delivery) error {
 	return db.bolt.Update(func(tx *bolt.Tx) error {
-		keys := tx.Bucket(bucketOutboxKeys)
-		sk := keys.Get([]byte(key))
-		if sk == nil {
+		if found, err := dequeue(tx, key); err != nil {
+			return err
+		} else if !found {
 			return fmt.Errorf("outbox item %q is not queued", key)
-		}
-		if err := tx.Bucket(bucketOutbox).Delete(sk); err != nil {
-			return err
-		}
-		if err := keys.Delete([]byte(key)); err != nil {
-			return err
 		}
 		if err := noteSlackTime(tx, d.TS); err != nil {
 			return err

@@ -44,28 +44,12 @@ func (h *harness) prompts(users []string) map[string]slackfake.Message {
 	return out
 }
 
-// answer presses "Answer anonymously" as user and submits text (and a rating when asked).
+// answer presses "Answer anonymously" as user and submits text (and a rating when asked); the
+// test fails unless the answer is accepted.
 func (h *harness) answer(user string, prompt slackfake.Message, text string) {
 	h.t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if _, err := h.fake.ClickButton(ctx, user, slackfake.Location{Channel: prompt.Channel, TS: prompt.TS}, "feedback.answer"); err != nil {
-		h.t.Fatal(err)
-	}
-	var viewID string
-	var view []byte
-	if err := waitFor(ctx, func() bool { viewID, view = h.fake.OpenView(user); return viewID != "" }); err != nil {
-		h.t.Fatalf("no modal for %s; logs:\n%s", user, h.logs.String())
-	}
-	values := map[string]string{"answer": text}
-	if bytes.Contains(view, []byte(`"scale"`)) {
-		values["scale"] = "4"
-	}
-	if _, err := h.fake.SubmitView(ctx, user, viewID, values); err != nil {
-		h.t.Fatal(err)
-	}
-	if errs := h.fake.ViewErrors(viewID); len(errs) > 0 {
-		h.t.Fatalf("answer refused: %v", errs)
+	if got := h.tryAnswer(user, prompt, text); !got.accepted {
+		h.t.Fatalf("%s's answer was refused: %q\nlogs:\n%s", user, got.told, h.logs.String())
 	}
 }
 

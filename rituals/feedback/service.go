@@ -303,14 +303,15 @@ func uniqueSorted(ids []string) []string {
 // database does not know; an error without a sentence when the secret is gone (a restart: Resume
 // sends the prompt again under a new one, and this message is dropped).
 func (s *Service) TokenFor(promptID, userID string) (string, error) {
-	if _, err := s.openPrompt(promptID); err != nil {
-		return "", err
-	}
 	e := s.entry(promptID)
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if e.secret == nil {
+		// Closing forgets the secret too: say which it is (one read, only when there is no secret).
 		s.forget(promptID, e)
+		if _, err := s.openPrompt(promptID); err != nil {
+			return "", err
+		}
 		return "", fmt.Errorf("feedback prompt %s: its secret is gone with a restart; it is sent again to everyone", promptID)
 	}
 	if !e.allowed[userID] {
